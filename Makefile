@@ -1,0 +1,35 @@
+# cnie — two commands do all set-up: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+CORPUS ?= corpora/articles
+OUT    ?= outputs
+
+.PHONY: run test bench clean browser-deps
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test,html,report,dask,bench]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/cnie extract $(CORPUS) -o $(OUT)
+	@echo "wrote $(OUT)/indicators.jsonl and $(OUT)/summary.json"
+
+test: $(STAMP) browser-deps
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+
+# The HTML report test drives Debian's headless Chromium; install it when absent.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || \
+	  ( command -v apt-get >/dev/null 2>&1 && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) ) || \
+	  echo "warning: chromium not installed; browser tests will be skipped"
+
+bench: $(STAMP)
+	$(BIN)/python bench/numbers.py
+	$(BIN)/python bench/recognizers_text.py --specs ../shared/benchmarks/recognizers-text-zh
+
+clean:
+	rm -rf $(VENV) build *.egg-info
