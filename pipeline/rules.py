@@ -12,7 +12,8 @@ Two formats, both line-based so errors can point at a line:
   another fragment as ``{NAME}`` (defined earlier in the same file, or in a file listed
   with ``@include other.patterns``) and a lexicon as ``{@table.tsv}`` (column 0, longest
   entries first, escaped) or ``{@table.tsv:2}`` (column 2). Literal braces are written
-  ``{{`` and ``}}``; quantifiers like ``{2,4}`` are left alone.
+  ``{{`` and ``}}``; quantifiers like ``{2,4}`` and property classes like ``\p{Han}`` are
+  left alone.
 """
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ def _resolve(name: str | os.PathLike, base: Path | None = None) -> Path:
 
 
 @functools.lru_cache(maxsize=None)
-def _load_table_cached(path: str, min_cols: int, max_cols: int | None) -> Table:
+def _load_table_cached(path: str, min_cols: int, max_cols: int | None, key_cols: int = 1) -> Table:
     p = Path(path)
     try:
         raw = p.read_text(encoding="utf-8")
@@ -92,21 +93,22 @@ def _load_table_cached(path: str, min_cols: int, max_cols: int | None) -> Table:
             raise RuleError(p, n, f"expected at most {max_cols} tab-separated fields, got {len(fields)}")
         if not fields[0]:
             raise RuleError(p, n, "empty first field")
-        if fields[0] in seen:
-            raise RuleError(p, n, f"duplicate entry {fields[0]!r} (first on line {seen[fields[0]]})")
-        seen[fields[0]] = n
+        key = fields[:key_cols]
+        if key in seen:
+            raise RuleError(p, n, f"duplicate entry {' / '.join(key)!r} (first on line {seen[key]})")
+        seen[key] = n
         rows.append(fields)
         lines.append(n)
     return Table(str(p), tuple(rows), tuple(lines))
 
 
 def load_table(name: str | os.PathLike, min_cols: int = 1, max_cols: int | None = None,
-               base: Path | None = None) -> Table:
-    """Load a TAB-separated table; duplicates of the first field are errors."""
-    return _load_table_cached(str(_resolve(name, base)), min_cols, max_cols)
+               base: Path | None = None, key_cols: int = 1) -> Table:
+    """Load a TAB-separated table; two rows with the same first ``key_cols`` fields are an error."""
+    return _load_table_cached(str(_resolve(name, base)), min_cols, max_cols, key_cols)
 
 
-_REF = regex.compile(r"\{\{|\}\}|\{(@?[A-Za-z_][\w./-]*(?::\d+)?)\}")
+_REF = regex.compile(r"\{\{|\}\}|(?<!\\[pPN])\{(@?[A-Za-z_][\w./-]*(?::\d+)?)\}")
 
 
 def _alternation(words: list[str]) -> str:

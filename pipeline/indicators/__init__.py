@@ -1,0 +1,29 @@
+"""Indicator extractors, one module per kind (count, percentage, ranking, money).
+
+Each module exposes ``extract(ctx: DocContext) -> list[Indicator]`` returning indicators
+with type, span, value, unit and bounds; :func:`extract_all` runs them all and resolves
+overlaps (a longer span wins; on a tie the earlier kind in :data:`KINDS`).
+"""
+from __future__ import annotations
+
+from ..contract import Indicator
+from . import count, money, percentage, ranking
+from .base import DocContext
+
+KINDS = (("money", money), ("percentage", percentage), ("ranking", ranking), ("count", count))
+
+__all__ = ["DocContext", "extract_all", "KINDS"]
+
+
+def extract_all(ctx: DocContext) -> list[Indicator]:
+    found: list[tuple[int, Indicator]] = []
+    for rank, (_, mod) in enumerate(KINDS):
+        found.extend((rank, ind) for ind in mod.extract(ctx))
+    # longest first, then kind priority, then position: greedy non-overlapping selection
+    found.sort(key=lambda p: (-(p[1].end - p[1].start), p[0], p[1].start))
+    taken: list[Indicator] = []
+    for _, ind in found:
+        if all(ind.end <= t.start or ind.start >= t.end for t in taken):
+            taken.append(ind)
+    taken.sort(key=lambda i: (i.start, i.end))
+    return taken

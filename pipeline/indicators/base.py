@@ -1,0 +1,86 @@
+"""Shared machinery of the indicator extractors: the document context and lexicon matchers.
+
+Takes nothing itself; :class:`DocContext` carries the original text, its folded view, the
+numbers found by :func:`pipeline.numbers.find_numbers` and the sentences, so every
+extractor sees the same analysis. :func:`lexicon` turns a ``rules/`` table column into a
+compiled longest-first alternation.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+import regex
+
+from ..normalise import NormText
+from ..rules import load_table
+from ..segment import Sentence
+
+
+@dataclass
+class DocContext:
+    """One article as the extractors see it. ``norm`` has the same offsets as ``text``."""
+
+    text: str
+    norm: str
+    numbers: list  # list[pipeline.numbers.NumberMatch]
+    sentences: list[Sentence]
+    published: str | None = None
+    _quotes: list[tuple[int, int]] | None = field(default=None, repr=False)
+
+    @classmethod
+    def build(cls, norm: NormText, numbers, sentences, published=None) -> "DocContext":
+        return cls(norm.orig, norm.text, numbers, sentences, published)
+
+    def quoted_spans(self) -> list[tuple[int, int]]:
+        """(start, end) of each quoted phrase (inside the quote marks), computed once."""
+        if self._quotes is None:
+            self._quotes = [(m.start(1), m.end(1)) for m in _quote_re().finditer(self.norm)]
+        return self._quotes
+
+    def in_short_quote(self, start: int, end: int, max_len: int = 12) -> bool:
+        for qs, qe in self.quoted_spans():
+            if qs <= start and end <= qe and qe - qs <= max_len:
+                return True
+            if qs > end:
+                break
+        return False
+
+
+@functools.lru_cache(maxsize=None)
+def lexicon(table: str, col: int = 0, where: tuple[int, str] | None = None) -> regex.Pattern:
+    """Longest-first alternation of a table column; ``where=(i, v)`` keeps rows with field i == v."""
+    t = load_table(table)
+    words = [r[col] for r in t.rows
+             if len(r) > col and (where is None or (len(r) > where[0] and r[where[0]] == where[1]))]
+    words = sorted(set(words), key=lambda w: (-len(w), w))
+    return regex.compile("|".join(regex.escape(w) for w in words) if words else "(?!)")
+
+
+@functools.lru_cache(maxsize=None)
+def table_map(table: str, key: int = 0, value: int = 1) -> dict[str, str]:
+    return load_table(table).mapping(key, value)
+
+
+@functools.lru_cache(maxsize=1)
+def _quote_re() -> regex.Pattern:
+    t = load_table("indicators/quotes.tsv", min_cols=2)
+    alts = [f"{regex.escape(o)}([^{regex.escape(o)}{regex.escape(c)}\\n]{{0,40}}){regex.escape(c)}"
+            for o, c, *_ in t.rows]
+    return regex.compile("|".join(alts))
+
+
+def match_at(pattern: regex.Pattern, s: str, pos: int) -> regex.Match | None:
+    """``pattern`` anchored at ``pos``."""
+    return pattern.match(s, pos)
+
+
+def ends_with(pattern: regex.Pattern, s: str, end: int, start: int = 0) -> regex.Match | None:
+    """The longest match of ``pattern`` that ends exactly at ``end`` (searching back from it)."""
+    best = None
+    for st in range(max(start, end - 12), end):
+        m = pattern.fullmatch(s, st, end)
+        if m:
+            best = m
+            break
+    return best

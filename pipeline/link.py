@@ -1,0 +1,317 @@
+"""Link each indicator to its context: sentence, time, change and basis, scope, subject, org.
+
+Takes the :class:`DocContext`, the extracted indicators (mutated in place) and the
+entities; fills ``sentence``, ``time`` (nearest time expression before the figure in its
+sentence, else the last one of the previous sentence in the same paragraph), ``change`` /
+``basis`` / ``basis_text`` (a change verb right before the figure; 下降到 marks a level, not
+a change), ``scope`` (全省, 全市 … in the clause), ``subject`` / ``subject_head`` (the noun
+phrase the figure measures, cut out of the clause with the word roles of
+``rules/indicators/subject.tsv``; lists ``A、B、C分别…X、Y、Z`` are paired item by item) and
+``org`` (via :func:`pipeline.attribution.attribute_org` when available). Words come from
+``rules/indicators/*.tsv``; jieba is used on clause-sized windows only.
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+from dataclasses import dataclass
+
+import regex
+
+from .contract import Indicator, Span
+from .indicators.base import DocContext, ends_with, lexicon, table_map
+from .rules import load_patterns, load_table
+from .segment import tokenizer
+from .timex import TimeExpr, find_times
+
+MAX_SUBJECT = 24  # characters; longer left contexts keep their tail
+
+
+@dataclass(frozen=True)
+class _Clause:
+    start: int
+    end: int
+
+
+@functools.lru_cache(maxsize=1)
+def _clause_chars() -> frozenset[str]:
+    return frozenset(load_table("indicators/clause.tsv").column(0))
+
+
+@functools.lru_cache(maxsize=1)
+def _subject_words() -> dict[str, dict[str, str]]:
+    """role → {word: mode}."""
+    roles: dict[str, dict[str, str]] = {}
+    t = load_table("indicators/subject.tsv", min_cols=3, key_cols=2)  # a word may have several roles
+    for row in t.rows:
+        roles.setdefault(row[1], {})[row[0]] = row[2]
+    return roles
+
+
+@functools.lru_cache(maxsize=1)
+def _patterns():
+    return load_patterns("indicators/link.patterns")
+
+
+def _clause(norm: str, pos: int, sent: Span) -> _Clause:
+    chars = _clause_chars()
+    s = pos
+    while s > sent.start and norm[s - 1] not in chars:
+        s -= 1
+    e = pos
+    while e < sent.end and norm[e] not in chars:
+        e += 1
+    return _Clause(s, e)
+
+
+def _words(s: str) -> list[str]:
+    return list(tokenizer().cut(s, HMM=True)) if s else []
+
+
+def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
+    sents = ctx.sentences
+    starts = [s.start for s in sents]
+    by_sent: dict[int, list[Indicator]] = {}
+    for ind in indicators:
+        i = max(0, bisect.bisect_right(starts, ind.start) - 1)
+        by_sent.setdefault(i, []).append(ind)
+    attribute = _attributor()
+    for si, inds in sorted(by_sent.items()):
+        sent = sents[si] if sents else Span(0, len(ctx.text))
+        sspan = Span(sent.start, sent.end)
+        times = find_times(ctx.norm, sent.start, sent.end)
+        prev_times: list[TimeExpr] = []
+        if si > 0 and "\n" not in ctx.norm[sents[si - 1].end:sent.start]:
+            prev_times = find_times(ctx.norm, sents[si - 1].start, sents[si - 1].end)
+        inds.sort(key=lambda x: x.start)
+        runs = _runs(ctx, inds)
+        for run in runs:
+            for k, ind in enumerate(run):
+                prev = run[k - 1] if k else None
+                ind.sentence = Span(sspan.start, sspan.end)
+                clause = _clause(ctx.norm, ind.start, sspan)
+                _time(ind, times, prev_times, prev)
+                _change(ctx, ind, clause, prev)
+                if ind.scope is None:
+                    _scope(ctx, ind, clause)
+            _subjects(ctx, run, sspan, times)
+        # figures with no subject of their own take the previous one in the sentence
+        last = None
+        for ind in inds:
+            if ind.subject is None and last is not None:
+                ind.subject, ind.subject_head = last.subject, last.subject_head
+            if ind.subject is not None:
+                last = ind
+        if attribute is not None:
+            for ind in inds:
+                try:
+                    ind.org = attribute(ctx.text, sspan.start, sspan.end, ind.start, list(entities))
+                except Exception:  # attribution is best effort; never lose the indicator
+                    ind.org = None
+
+
+def _attributor():
+    try:
+        from .attribution import attribute_org
+    except ImportError:
+        return None
+    return attribute_org
+
+
+def _runs(ctx: DocContext, inds: list[Indicator]) -> list[list[Indicator]]:
+    """Split a sentence's indicators into lists: figures joined only by list separators."""
+    sep = lexicon("indicators/list_separators.tsv")
+    runs: list[list[Indicator]] = []
+    for ind in inds:
+        if runs:
+            prev = runs[-1][-1]
+            between = ctx.norm[prev.end:ind.start]
+            if prev.type == ind.type and regex.fullmatch(f"(?:{sep.pattern}|\\s)*", between):
+                runs[-1].append(ind)
+                continue
+        runs.append([ind])
+    return runs
+
+
+def _time(ind: Indicator, times: list[TimeExpr], prev_times: list[TimeExpr], prev) -> None:
+    if prev is not None and prev.time is not None:
+        ind.time = prev.time
+        return
+    before = [t for t in times if t.end <= ind.start]
+    if before:
+        ind.time = before[-1].text
+    elif not [t for t in times if t.start < ind.end] and prev_times:
+        ind.time = prev_times[-1].text
+
+
+def _change(ctx: DocContext, ind: Indicator, clause: _Clause, prev) -> None:
+    verbs = lexicon("indicators/change_words.tsv")
+    info = load_table("indicators/change_words.tsv", min_cols=3).rows
+    direction = {r[0]: (r[1], r[2]) for r in info}
+    fill = lexicon("indicators/change_fillers.tsv")
+    left = ctx.norm[clause.start:ind.start]
+    # strip fillers between the verb and the figure, then look for a verb ending there
+    end = len(left)
+    while True:
+        m = ends_with(fill, left, end)
+        if not m or m.start() == end:
+            break
+        end = m.start()
+    vm = ends_with(verbs, left, end)
+    if vm is None:
+        if prev is not None and prev.type == ind.type:
+            ind.change, ind.basis, ind.basis_text = prev.change, prev.basis, prev.basis_text
+        return
+    d, mode = direction[vm.group()]
+    if mode == "to":  # 下降到 5.1%: a level, not a change
+        return
+    ind.change = d
+    basis = lexicon("indicators/basis.tsv")
+    found = [m for m in basis.finditer(left, 0, vm.start())]
+    if found:
+        b = found[-1]
+        ind.basis = table_map("indicators/basis.tsv")[b.group()]
+        ind.basis_text = ctx.text[clause.start + b.start():clause.start + b.end()]
+
+
+def _scope(ctx: DocContext, ind: Indicator, clause: _Clause) -> None:
+    found = list(lexicon("indicators/scope.tsv").finditer(ctx.norm, clause.start, ind.start))
+    if found:
+        ind.scope = table_map("indicators/scope.tsv")[found[-1].group()]
+
+
+# -- subjects ---------------------------------------------------------------------------
+
+def _subjects(ctx: DocContext, run: list[Indicator], sent: Span, times: list[TimeExpr]) -> None:
+    first = run[0]
+    clause = _clause(ctx.norm, first.start, sent)
+    if first.type == "count" and len(run) == 1:
+        right = _right_np(ctx, first.end, clause.end)
+        if right:
+            _set_subject(first, right)
+            return
+    a, b = _left_np(ctx, clause.start, first.start, times)
+    if a >= b:
+        return
+    phrase = ctx.text[a:b]
+    if len(run) > 1:
+        sep = lexicon("indicators/list_separators.tsv")
+        parts = [p for p in sep.split(ctx.norm[a:b])]
+        if len(parts) == len(run) and all(parts):
+            pos = a
+            for ind, part in zip(run, parts):
+                i = ctx.norm.index(part, pos)
+                _set_subject(ind, ctx.text[i:i + len(part)])
+                pos = i + len(part)
+            return
+    for ind in run:
+        _set_subject(ind, phrase)
+
+
+def _set_subject(ind: Indicator, phrase: str) -> None:
+    phrase = phrase.strip()
+    if not _patterns()["NP_WORD"].search(phrase):
+        return
+    ind.subject = phrase
+    words = [w for w in _words(phrase) if w.strip()]
+    if words:
+        head = words[-1]
+        if len(head) == 1 and len(words) > 1:
+            head = words[-2] + head
+        ind.subject_head = head
+
+
+def _right_np(ctx: DocContext, start: int, end: int) -> str | None:
+    """The noun phrase right after a count's measure word (2801个|基础网格)."""
+    roles = _subject_words()
+    stop = roles.get("stop", {})
+    window = ctx.norm[start:min(end, start + MAX_SUBJECT)]
+    words = _words(window)
+    if words and words[0] == "的":
+        start += 1
+        window = window[1:]
+        words = words[1:]
+    taken = 0
+    for w in words:
+        if w in stop or not _patterns()["NP_WORD"].fullmatch(w) or w == "的":
+            break
+        taken += len(w)
+    return ctx.text[start:start + taken] if taken >= 2 else None
+
+
+def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr]) -> tuple[int, int]:
+    """(start, end) of the subject left of a figure, within [cs, pos)."""
+    roles = _subject_words()
+    norm = ctx.norm
+    trail_char = [w for w, m in roles.get("trail", {}).items() if m == "char"]
+    trail_token = {w for w, m in roles.get("trail", {}).items() if m == "token"}
+    strip_res = [lexicon("indicators/change_words.tsv"), lexicon("indicators/basis.tsv"),
+                 lexicon("indicators/scope.tsv"), lexicon("indicators/change_fillers.tsv")]
+    time_ends = {t.end: t.start for t in times}
+    a, b = cs, pos
+    changed = True
+    while changed and b > a:
+        changed = False
+        while b > a and norm[b - 1].isspace():
+            b -= 1
+            changed = True
+        if b in time_ends and time_ends[b] >= a:
+            b = time_ends[b]
+            changed = True
+            continue
+        for w in sorted(trail_char, key=len, reverse=True):
+            if norm.endswith(w, a, b):
+                b -= len(w)
+                changed = True
+                break
+        if changed:
+            continue
+        for rx in strip_res:
+            m = ends_with(rx, norm, b, a)
+            if m:
+                b = m.start()
+                changed = True
+                break
+        if changed:
+            continue
+        words = _words(norm[a:b])
+        if words and words[-1] in trail_token:
+            b -= len(words[-1])
+            changed = True
+    # cut after the last time expression or cut word inside the phrase
+    for t in times:
+        if a <= t.start and t.end <= b:
+            a = max(a, t.end)
+    cut = roles.get("cut", {})
+    pos_ = a
+    last_cut = None
+    for w in _words(norm[a:b]):
+        pos_ += len(w)
+        if w in cut:
+            last_cut = pos_
+    if last_cut is not None:
+        a = last_cut
+    # strip leading determiners, verbs, scope and time words
+    lead = roles.get("lead", {})
+    scope = lexicon("indicators/scope.tsv")
+    changed = True
+    while changed and a < b:
+        changed = False
+        m = scope.match(norm, a, b)
+        if m:
+            a = m.end()
+            changed = True
+            continue
+        for w in sorted(lead, key=len, reverse=True):
+            if norm.startswith(w, a, b) and (lead[w] == "char" or (_words(norm[a:b]) or [""])[0] == w):
+                a += len(w)
+                changed = True
+                break
+    # a non-word character (①, |, quote mark not closing a phrase) before the phrase bounds it
+    for i in range(b - 1, a - 1, -1):
+        if not _patterns()["PHRASE_CHAR"].match(norm[i]):
+            a = i + 1
+            break
+    if b - a > MAX_SUBJECT:
+        a = b - MAX_SUBJECT
+    return a, b

@@ -1,0 +1,31 @@
+"""Find time expressions that can date an indicator.
+
+Takes text; returns :class:`TimeExpr` spans (``2019年``, ``2019年度``, ``2020年8月``,
+``1-10月``, ``今年``, ``过去一年``, ``2018年以来`` …), sorted and non-overlapping. The
+patterns are ``rules/time.patterns`` and ``rules/time_words.tsv``. Normalising a surface
+form to a period against the publication date is :mod:`pipeline.period`'s job.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from .rules import load_patterns
+
+
+@dataclass(frozen=True)
+class TimeExpr:
+    text: str
+    start: int
+    end: int
+
+
+@functools.lru_cache(maxsize=1)
+def _time_re():
+    return load_patterns("time.patterns")["TIME"]
+
+
+def find_times(text: str, start: int = 0, end: int | None = None) -> list[TimeExpr]:
+    """Time expressions in ``text[start:end]`` with offsets into ``text``."""
+    end = len(text) if end is None else end
+    return [TimeExpr(m.group(), m.start(), m.end()) for m in _time_re().finditer(text, start, end)]
