@@ -88,6 +88,8 @@ def build(draft: dict, text: str) -> dict:
                                 item.get("occ"))
         except (DraftError, KeyError) as e:
             raise DraftError(f"indicator #{n} {item.get('text')!r}: {e}") from None
+        if start > 0 and (text[start - 1].isdigit() or text[start - 1] == "."):
+            raise DraftError(f"indicator #{n} {item['text']!r} starts inside a number at {start}")
         rec = {}
         for f in INDICATOR_FIELDS:
             if f == "start":
