@@ -17,18 +17,25 @@ Takes bytes, a path or an HTML string; returns ``str`` text plus what was learnt
   ``--with-text`` stores it, so ``text[start:end] == item.text`` keeps holding. When trafilatura
   finds no main text (very short pages) its whole-page text conversion is used instead.
 
+* :func:`simplified_view` — traditional → simplified characters for matching (``--opencc``):
+  OpenCC's ``t2s`` conversion applied character by character, keeping only conversions of one
+  character to one character, so the view has the same length and every offset found in it is
+  an offset into the original. Needs the optional ``opencc`` package (``pip install 'cnie[opencc]'``).
+
 Nothing here raises anything but :class:`ReadError` for a bad input.
 """
 from __future__ import annotations
 
 import codecs
+import functools
 import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-__all__ = ["ReadError", "Decoded", "HtmlText", "decode", "read_bytes", "html_text", "read_text"]
+__all__ = ["ReadError", "Decoded", "HtmlText", "decode", "read_bytes", "html_text", "read_text",
+           "simplified_view", "fold_pairs"]
 
 # a text file may hold this share of C0 control characters (other than \t \n \r \f) at most
 _MAX_CONTROL_SHARE = 0.01
@@ -40,6 +47,8 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 # detector answers decoded with a superset codec (same bytes, more characters)
+_CHINESE = ("gb18030", "big5", "utf_16", "utf_32")
+_MAX_CHAOS = 0.2  # charset-normalizer "mess" above which a Chinese guess is not trusted
 _SUPERSET = {"gb2312": "gb18030", "gbk": "gb18030", "hz": "hz", "big5": "big5", "cp950": "cp950"}
 
 
@@ -120,9 +129,22 @@ def decode(data: bytes) -> Decoded:
 
 
 def _detect(data: bytes) -> Decoded:
+    """Non-UTF-8 bytes: UTF-16 without BOM, then Chinese encodings first, then anything."""
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    if b"\x00" in data and len(data) % 2 == 0:
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if _plausible(text):
+                return Decoded(text, enc)
+    # a Chinese news archive: GB18030/Big5 before the detector's other guesses (short GBK
+    # snippets otherwise come out as Korean or Japanese)
+    best = from_bytes(data, cp_isolation=list(_CHINESE)).best()
+    if best is None or best.chaos > _MAX_CHAOS:
+        best = from_bytes(data).best()
     if best is None:
         kind = "binary data, not text" if b"\x00" in data else "no text encoding fits"
         raise ReadError("decode", kind, "BinaryFile" if b"\x00" in data else "UnknownEncoding")
@@ -138,6 +160,19 @@ def _detect(data: bytes) -> Decoded:
         except UnicodeDecodeError:
             continue
     raise ReadError("decode", f"detected {guess} but the bytes do not decode as it", "UnicodeDecodeError")
+
+
+def _plausible(text: str) -> bool:
+    """Does a UTF-16 decoding look like (Chinese) text: letters, CJK, punctuation, no controls?"""
+    good = 0
+    for ch in text:
+        o = ord(ch)
+        if o < 32 and ch not in "\t\n\r\f":
+            return False
+        if 0x20 <= o < 0x7F or 0x2000 <= o < 0x2070 or 0x3000 <= o < 0xA000 or 0xFF00 <= o < 0xFFF0 \
+                or ch in "\t\n\r\f" or 0xA0 <= o < 0x250:
+            good += 1
+    return good >= 0.95 * len(text)
 
 
 def html_text(html: str) -> HtmlText:
@@ -168,3 +203,34 @@ def html_text(html: str) -> HtmlText:
 def read_text(path: os.PathLike | str) -> Decoded:
     """A text file → decoded text (convenience for single files)."""
     return decode(read_bytes(Path(path)))
+
+
+_T2S: dict[str, str] = {}  # per process: character → its 1:1 simplified form (itself when none)
+
+
+@functools.lru_cache(maxsize=1)
+def _opencc():
+    try:
+        import opencc
+    except ImportError:
+        raise ReadError("read", "--opencc needs the opencc package: pip install 'cnie[opencc]'",
+                        "ImportError") from None
+    return opencc.OpenCC("t2s")
+
+
+def fold_pairs(text: str) -> tuple[tuple[str, str], ...]:
+    """The 1:1 traditional → simplified pairs for the characters of ``text`` (sorted)."""
+    new = sorted({ch for ch in text if ord(ch) >= 0x2E80 and ch not in _T2S})
+    if new:
+        conv = _opencc().convert("\n".join(new)).split("\n")
+        if len(conv) != len(new):  # a conversion swallowed a separator: fall back to one by one
+            conv = [_opencc().convert(ch) for ch in new]
+        for src, dst in zip(new, conv):
+            _T2S[src] = dst if len(dst) == 1 else src
+    return tuple(sorted((ch, _T2S[ch]) for ch in set(text) if ch in _T2S and _T2S[ch] != ch))
+
+
+def simplified_view(text: str) -> str:
+    """``text`` with traditional characters folded to simplified ones; same length as ``text``."""
+    pairs = fold_pairs(text)
+    return text.translate({ord(a): b for a, b in pairs}) if pairs else text

@@ -154,12 +154,10 @@ def process_task(task: Task, opts: RunOptions) -> Result:
         kw: dict[str, Any] = {}
         if opts.ner_model and _accepts(fn, "ner_model"):
             kw["ner_model"] = opts.ner_model
-        match_text = text
         if opts.opencc:
-            from .opencc_fold import fold_pairs  # pragma: no cover - optional
-
-            kw["extra"] = fold_pairs(text)
-        rec = fn(match_text, doc_id=art.doc_id, source=art.source, meta=art.meta, **kw)
+            rec = _extract_folded(fn, text, art, kw)
+        else:
+            rec = fn(text, doc_id=art.doc_id, source=art.source, meta=art.meta, **kw)
         line = rec.to_json()
     except Exception as e:
         return _error_result(art.doc_id, art.source, "extract", type(e).__name__, _one_line(e))
@@ -169,6 +167,28 @@ def process_task(task: Task, opts: RunOptions) -> Result:
         text_line = dumps({"doc_id": art.doc_id, "text_sha256": rec.text_sha256, "text": text})
     return Result(doc_id=art.doc_id, line=line, text_line=text_line, types=dict(types),
                   entities=len(rec.entities), chars=len(text), nbytes=len(text.encode("utf-8")))
+
+
+def _extract_folded(fn: Callable[..., Any], text: str, art: Any, kw: dict[str, Any]) -> Any:
+    """``--opencc``: extract from the simplified view (same length), then put the ORIGINAL
+    surface back into every offset-bearing ``text`` and the meta strings taken from the text.
+    Derived fields (subject, time, scope, org, normalized …) stay in simplified characters."""
+    from .read import simplified_view
+
+    view = simplified_view(text)
+    rec = fn(view, doc_id=art.doc_id, source=art.source, meta=art.meta, **kw)
+    if view is text:
+        return rec
+    rec.text_sha256 = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    for item in list(rec.indicators) + list(rec.entities):
+        item.text = text[item.start:item.end]
+    for name in ("title", "outlet", "byline"):
+        v = getattr(rec.meta, name, None)
+        if isinstance(v, str) and v and getattr(art.meta, name, None) is None:
+            i = view.find(v)
+            if i >= 0:
+                setattr(rec.meta, name, text[i:i + len(v)])
+    return rec
 
 
 def process_chunk(tasks: list[Task], opts: RunOptions) -> list[Result]:
@@ -450,6 +470,8 @@ class RunConfig:
     strict: bool = False
     quiet: bool = False
     progress: Optional[bool] = None  # None: when stderr is a terminal
+    flush_every: int = 512  # checkpoint after this many articles …
+    flush_seconds: float = 2.0  # … or this many seconds, whichever comes first
 
 
 def fingerprint(cfg: RunConfig) -> dict[str, Any]:
@@ -497,7 +519,7 @@ def run(cfg: RunConfig) -> dict[str, Any]:
         results = _results(cfg, tasks)
         for r in results:
             out.add(r)
-            out.maybe_flush(elapsed())
+            out.maybe_flush(elapsed(), cfg.flush_every, cfg.flush_seconds)
             if bar is not None:
                 bar.update(1)
         summary = _summary(cfg, out, walk, elapsed())
@@ -534,7 +556,7 @@ def _skip_done(tasks: Iterator[Task], done: int, last_doc: Optional[str], out_di
             t = next(tasks, None)
             if t is None:
                 break
-        if t is None or (last_doc is not None and t.doc_id != last_doc and not t.error):
+        if t is None or (last_doc is not None and t.doc_id != last_doc):
             raise RunError(f"{out_dir}: the inputs changed since the interrupted run "
                            f"(input #{done} is {getattr(t, 'doc_id', 'missing')!r}, was {last_doc!r}); "
                            "run without --resume to start over")
