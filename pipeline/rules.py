@@ -1,4 +1,4 @@
-"""Rule-file loading: plain-text lexicons and named regex patterns from ``rules/``.
+r"""Rule-file loading: plain-text lexicons and named regex patterns from ``rules/``.
 
 Takes file names relative to the rules directory; returns parsed tables and compiled
 patterns. Every problem in a rule file raises :class:`RuleError` naming the file, the line
