@@ -515,7 +515,7 @@ def _quantity_ok(s: str, it: _Item, mode: str, floor: int) -> bool:
         return True
     if num.digit_string:
         return False
-    bare = num.juxtaposed or (not num.has_arabic and num.n_chars == 1)
+    bare = not num.has_arabic and (num.n_chars == 1 or num.juxtaposed and num.n_chars == 2)
     if not bare:
         return True
     if it.kind == "ordinal":
@@ -582,7 +582,7 @@ def _range(s: str, it: _Item, mode: str) -> _Item | None:
     if num2 is None or num2.approx or num2.juxtaposed or num2.digit_string:
         return None
     it2 = _build(s, num2, mode)
-    if it2 is None or it2.kind == "fraction":
+    if it2 is None or it2.kind == "fraction" or _stopped(s, it2, mode):
         return None
     first_plain = it.kind == "number" and it.unit is None and it.form in ("", "digits")
     if not (first_plain or (it.kind == it2.kind and it.unit == it2.unit)):
