@@ -205,7 +205,7 @@ class Overview:
             if isinstance(e, dict):
                 self.per_label[str(e.get("label"))] += 1
         for w in record.get("warnings") or []:
-            self.warnings[str(w).split(":")[0][:120]] += 1
+            self.warnings[str(w)[:120]] += 1
 
     def add_error(self, err: Optional[dict]) -> None:
         self.errors += 1
@@ -243,15 +243,15 @@ def bar_chart_svg(labels: list[str], values: list[int], *, title: str, colours: 
     from matplotlib.figure import Figure
 
     n = max(len(labels), 1)
-    size = (6.4, max(2.4, 0.32 * n + 1.0)) if horizontal else (6.4, 3.2)
+    size = (5.0, max(2.0, 0.3 * n + 0.8)) if horizontal else (5.0, 2.8)
     rc = {"svg.fonttype": "none", "svg.hashsalt": "cnie", "font.family": "sans-serif",
-          "font.sans-serif": _cjk_fonts(), "font.size": 9, "axes.spines.top": False,
+          "font.sans-serif": _cjk_fonts(), "font.size": 10, "axes.spines.top": False,
           "axes.spines.right": False}
     with matplotlib.rc_context(rc):
         fig = Figure(figsize=size)
         ax = fig.add_subplot()
         colours = colours or [TYPE_COLOURS["count"]] * len(values)
-        if not labels:
+        if not any(values):
             ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes, color=OTHER_COLOUR)
             ax.set_xticks([])
             ax.set_yticks([])
@@ -265,11 +265,11 @@ def bar_chart_svg(labels: list[str], values: list[int], *, title: str, colours: 
         else:
             pos = list(range(len(labels)))
             ax.bar(pos, values, color=colours)
+            ax.set_xlim(-0.6, max(len(pos), 6) - 0.4)  # a lone bar stays bar-sized
             step = max(1, len(labels) // 24)
             ax.set_xticks(pos[::step], labels[::step], rotation=45 if len(labels) > 6 else 0,
                           ha="right" if len(labels) > 6 else "center")
             ax.set_ylabel(xlabel)
-        ax.set_title(title, fontsize=10, loc="left")
         buf = io.StringIO()
         fig.savefig(buf, format="svg", bbox_inches="tight",
                     metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
@@ -420,7 +420,9 @@ def fmt_value(v: Any) -> str:
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
-        return str(int(v))
+        v = int(v)
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return format(v, ",")
     return str(v)
 
 

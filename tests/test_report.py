@@ -238,7 +238,7 @@ def test_indicator_table_rows_carry_resolved_fields(tmp_path):
     rows = table.find_all("tr", cls=None)[1:]
     assert [r.attrs["data-type"] for r in rows] == [t for t, *_r in SYNTH_INDICATORS]
     cells = dict(zip(keys, (td.text() for td in rows[0].find_all("td"))))
-    assert cells["text"] == "4.56万宗" and cells["value"] == "45600" and cells["unit"] == "宗"
+    assert cells["text"] == "4.56万宗" and cells["value"] == "45,600" and cells["unit"] == "宗"
     assert (cells["subject"], cells["time"], cells["scope"]) == ("刑事立案", "前三季度", "全市")
     cells = dict(zip(keys, (td.text() for td in rows[1].find_all("td"))))
     assert cells["change"] == "decrease" and cells["more"] == "basis=yoy; basis_text=同比"
