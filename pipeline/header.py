@@ -69,6 +69,10 @@ def parse_header(text: str) -> Meta:
             # the note is the label line plus the next non-empty paragraph
             end = lines[idx + 1][1] if idx + 1 < len(lines) else e
             meta.editor_note = Span(s + (len(line) - len(line.lstrip())), end)
+    if meta.byline is None:  # many releases sign off at the end: "记者 吕晓敢"
+        for s, e in lines[max(HEADER_LINES, len(lines) - 3):]:
+            if p["BYLINE"].match(text[s:e]):
+                meta.byline = text[s:e].strip()
     for s, e in lines:
         if p["CAPTION"].match(text[s:e]):
             meta.captions.append(Span(s + (len(text[s:e]) - len(text[s:e].lstrip())), e))

@@ -2,7 +2,7 @@
 
 Takes the :class:`DocContext`, the extracted indicators (mutated in place) and the
 entities; fills ``sentence``, ``time`` (nearest time expression before the figure in its
-sentence, else the last one of the previous sentence in the same paragraph), ``change`` /
+sentence, else the last one of the nearest earlier sentence of the same paragraph that has one), ``change`` /
 ``basis`` / ``basis_text`` (a change verb right before the figure; 下降到 marks a level, not
 a change), ``scope`` (全省, 全市 … in the clause), ``subject`` / ``subject_head`` (the noun
 phrase the figure measures, cut out of the clause with the word roles of
@@ -80,9 +80,7 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
         sent = sents[si] if sents else Span(0, len(ctx.text))
         sspan = Span(sent.start, sent.end)
         times = find_times(ctx.norm, sent.start, sent.end)
-        prev_times: list[TimeExpr] = []
-        if si > 0 and "\n" not in ctx.norm[sents[si - 1].end:sent.start]:
-            prev_times = find_times(ctx.norm, sents[si - 1].start, sents[si - 1].end)
+        prev_times = _paragraph_times(ctx, sents, si)
         inds.sort(key=lambda x: x.start)
         runs = _runs(ctx, inds)
         for run in runs:
@@ -94,7 +92,7 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
                 _change(ctx, ind, clause, prev)
                 if ind.scope is None:
                     _scope(ctx, ind, clause)
-            _subjects(ctx, run, sspan, times)
+            _subjects(ctx, run, sspan, times, inds, entities)
         # figures with no subject of their own take the previous one in the sentence
         last = None
         for ind in inds:
@@ -108,6 +106,17 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
                     ind.org = attribute(ctx.text, sspan.start, sspan.end, ind.start, list(entities))
                 except Exception:  # attribution is best effort; never lose the indicator
                     ind.org = None
+
+
+def _paragraph_times(ctx: DocContext, sents, si: int) -> list[TimeExpr]:
+    """Time expressions of the nearest earlier sentence in the same paragraph that has any."""
+    j = si - 1
+    while j >= 0 and "\n" not in ctx.norm[sents[j].end:sents[j + 1].start]:
+        found = find_times(ctx.norm, sents[j].start, sents[j].end)
+        if found:
+            return found
+        j -= 1
+    return []
 
 
 def _attributor():
@@ -134,6 +143,8 @@ def _runs(ctx: DocContext, inds: list[Indicator]) -> list[list[Indicator]]:
 
 
 def _time(ind: Indicator, times: list[TimeExpr], prev_times: list[TimeExpr], prev) -> None:
+    if ind.time is not None:  # set by its extractor (a table column)
+        return
     if prev is not None and prev.time is not None:
         ind.time = prev.time
         return
@@ -182,7 +193,10 @@ def _scope(ctx: DocContext, ind: Indicator, clause: _Clause) -> None:
 
 # -- subjects ---------------------------------------------------------------------------
 
-def _subjects(ctx: DocContext, run: list[Indicator], sent: Span, times: list[TimeExpr]) -> None:
+def _subjects(ctx: DocContext, run: list[Indicator], sent: Span, times: list[TimeExpr],
+              others: list[Indicator], entities) -> None:
+    if any(ind.subject is not None for ind in run):  # set by its extractor (a table row label)
+        return
     first = run[0]
     clause = _clause(ctx.norm, first.start, sent)
     if first.type == "count" and len(run) == 1:
@@ -190,7 +204,9 @@ def _subjects(ctx: DocContext, run: list[Indicator], sent: Span, times: list[Tim
         if right:
             _set_subject(first, right)
             return
-    a, b = _left_np(ctx, clause.start, first.start, times)
+    spans = {o.end: o.start for o in others if o.end <= first.start}
+    orgs = [(e.start, e.end) for e in entities if e.label in ("ORG", "LOC")]
+    a, b = _left_np(ctx, clause.start, first.start, times, spans, orgs)
     if a >= b:
         return
     phrase = ctx.text[a:b]
@@ -213,7 +229,7 @@ def _set_subject(ind: Indicator, phrase: str) -> None:
     if not _patterns()["NP_WORD"].search(phrase):
         return
     ind.subject = phrase
-    words = [w for w in _words(phrase) if w.strip()]
+    words = [w for w in _words(phrase) if _patterns()["NP_WORD"].fullmatch(w)]
     if words:
         head = words[-1]
         if len(head) == 1 and len(words) > 1:
@@ -239,14 +255,22 @@ def _right_np(ctx: DocContext, start: int, end: int) -> str | None:
     return ctx.text[start:start + taken] if taken >= 2 else None
 
 
-def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr]) -> tuple[int, int]:
-    """(start, end) of the subject left of a figure, within [cs, pos)."""
+def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr],
+             figures: dict[int, int] | None = None, orgs: list[tuple[int, int]] = ()) -> tuple[int, int]:
+    """(start, end) of the subject left of a figure, within [cs, pos).
+
+    ``figures`` maps the end of each earlier figure to its start (3个90%: the subject of 90%
+    skips 3个); a subject that begins with an organisation or a place (``orgs`` spans) loses it —
+    that is the actor or the scope, not the thing measured.
+    """
+    figures = figures or {}
     roles = _subject_words()
     norm = ctx.norm
     trail_char = [w for w, m in roles.get("trail", {}).items() if m == "char"]
     trail_token = {w for w, m in roles.get("trail", {}).items() if m == "token"}
     strip_res = [lexicon("indicators/change_words.tsv"), lexicon("indicators/basis.tsv"),
-                 lexicon("indicators/scope.tsv"), lexicon("indicators/change_fillers.tsv")]
+                 lexicon("indicators/scope.tsv"), lexicon("indicators/change_fillers.tsv"),
+                 lexicon("indicators/list_separators.tsv")]
     time_ends = {t.end: t.start for t in times}
     a, b = cs, pos
     changed = True
@@ -257,6 +281,10 @@ def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr]) -> tuple
             changed = True
         if b in time_ends and time_ends[b] >= a:
             b = time_ends[b]
+            changed = True
+            continue
+        if b in figures and figures[b] >= a:
+            b = figures[b]
             changed = True
             continue
         for w in sorted(trail_char, key=len, reverse=True):
@@ -302,6 +330,11 @@ def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr]) -> tuple
             a = m.end()
             changed = True
             continue
+        org = next((e for s_, e in orgs if s_ <= a < e and b - e >= 2), None)
+        if org is not None:
+            a = org
+            changed = True
+            continue
         for w in sorted(lead, key=len, reverse=True):
             if norm.startswith(w, a, b) and (lead[w] == "char" or (_words(norm[a:b]) or [""])[0] == w):
                 a += len(w)
@@ -312,6 +345,13 @@ def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr]) -> tuple
         if not _patterns()["PHRASE_CHAR"].match(norm[i]):
             a = i + 1
             break
+    # never reach back over another figure (培训活动160多场次、培训|4.56万人次)
+    for fe, fs in figures.items():
+        if a <= fs < b and fe <= b:
+            a = fe
+    sep = lexicon("indicators/list_separators.tsv")
+    while a < b and (m := sep.match(norm, a, b)):
+        a = m.end()
     if b - a > MAX_SUBJECT:
         a = b - MAX_SUBJECT
     return a, b

@@ -1,4 +1,5 @@
-"""Indicator extractors, one module per kind (count, percentage, ranking, money).
+"""Indicator extractors, one module per kind (count, percentage, ranking, money) plus
+``tables`` (bare numbers that inherit a unit or period from a header or a table).
 
 Each module exposes ``extract(ctx: DocContext) -> list[Indicator]`` returning indicators
 with type, span, value, unit and bounds; :func:`extract_all` runs them all and resolves
@@ -7,10 +8,11 @@ overlaps (a longer span wins; on a tie the earlier kind in :data:`KINDS`).
 from __future__ import annotations
 
 from ..contract import Indicator
-from . import count, money, percentage, ranking
+from . import count, money, percentage, ranking, tables
 from .base import DocContext
 
-KINDS = (("money", money), ("percentage", percentage), ("ranking", ranking), ("count", count))
+KINDS = (("money", money), ("percentage", percentage), ("ranking", ranking), ("count", count),
+         ("tables", tables))
 
 __all__ = ["DocContext", "extract_all", "KINDS"]
 
