@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Context, Decimal, localcontext
 
 import regex
@@ -150,12 +150,21 @@ def _find(text: str, years: bool, mode: str) -> list[NumberMatch]:
     if not seed.search(s):
         return []
     items: list[_Item] = []
+    urls = [u.span() for u in p["URL"].finditer(s)] if ("://" in s or "www." in s) else []
+    info = char_info()
     pos, n = 0, len(s)
     while pos < n:
         m = seed.search(s, pos)
         if not m:
             break
         i = m.start()
+        inside = next((b for a, b in urls if a <= i < b), None)
+        if inside is not None:
+            pos = inside
+            continue
+        if items and i == items[-1].core_end and info.get(s[i], ("",))[0] in ("S", "B"):
+            pos = i + 1     # 五十千: a unit glued to the previous numeral does not start one
+            continue
         got, nxt = _at(s, i, years, mode, items[-1].end if items else 0)
         if got:
             items.extend(got)
@@ -197,6 +206,18 @@ def _at(s: str, i: int, years: bool, mode: str, floor: int) -> tuple[list[_Item]
                 return [], pm.end()
         if p["NAMED_NUMBER"].match(s, i):
             return [], p["NAMED_NUMBER"].match(s, i).end()
+    ho = p["HALF_OFF"].match(s, i)
+    if ho:
+        it = _Item(i, ho.end(), i, ho.end(), Decimal(50), kind="percentage", unit="%", claimed=True,
+                   form="zhe")
+        return [it], ho.end()
+    if ch == _sym()["half"]:
+        for name, val in (("CHENG", Decimal(5)), ("ZHE", Decimal(50))):
+            hm = p[name].match(s, i + 1)
+            if hm and hm.end() == i + 1 + len(s[i + 1:hm.end()]) and not (hm.groupdict().get("tail") or hm.groupdict().get("half")):
+                it = _Item(i, hm.end(), i, i + 1, val, kind="percentage", unit="%", claimed=True,
+                           form=name.lower())
+                return _finish(s, it, years, mode, floor)
     # 百分之X, 千分之X …
     per = p["PER_PREFIX"].match(s, i)
     if per:
@@ -241,7 +262,8 @@ def _per_form(s: str, i: int, per: regex.Match, mode: str) -> _Item | None:
         unit, v = "\u2031", val
     else:
         unit, v = "%", val * _HUNDRED / den
-    it = _Item(i, end, i, end, v, kind="percentage", unit=unit, num=num, claimed=True, form="per")
+    it = _Item(i, end, j - (1 if neg else 0), end, v, kind="percentage", unit=unit, num=num,
+               claimed=True, form="per")
     if num.juxtaposed:
         sc = v / val if val else Decimal(1)
         it.qualifier, it.low, it.high, it.approx = "range", num.low * sc, num.high * sc, True
@@ -263,10 +285,15 @@ def _scale(it: _Item, num: Numeral, factor: Decimal, add: Decimal = Decimal(0)) 
 def _build(s: str, num: Numeral, mode: str) -> _Item | None:
     """Core numeral → item with its unit form (no prefixes, ranges or filters yet)."""
     p = _p()
+    plain_int = num.has_arabic and not num.has_cn
+    if mode == "rt" and plain_int:
+        km = p["KM"].match(s, num.end)
+        if km:   # 40k, 12k个百分点, -2.5 M
+            f = Decimal(1000) if km.group("km") in "kK" else Decimal(1000000)
+            num = replace(num, value=num.value * f, end=km.end())
     e = num.end
     it = _Item(num.start, e, num.start, e, num.value, num=num)
     _scale(it, num, Decimal(1))
-    plain_int = num.has_arabic and not num.has_cn
     # RT extras on Arabic numerals: 2e5, 2^5, 40k, 1 3/5, 3/5
     if mode == "rt" and plain_int and not num.approx:
         x = _rt_extras(s, it, num)
@@ -333,6 +360,8 @@ def _build(s: str, num: Numeral, mode: str) -> _Item | None:
     if cur:
         it.end, it.kind, it.unit, it.claimed = cur.end(), "currency", _currencies()[cur.group("cur")], True
         it.form = "currency"
+        if it.unit == _currencies()[cur.group("cur")] and not num.approx and not num.juxtaposed:
+            _money_tail(s, it)
         return it
     bm = p["BEI"].match(s, e)
     if bm:
@@ -344,11 +373,28 @@ def _build(s: str, num: Numeral, mode: str) -> _Item | None:
             it.value *= 12
             it.end = it.core_end = dz.end()
             it.claimed = True
-        km = p["KM"].match(s, e) if plain_int else None
-        if km:
-            it.value *= Decimal(1000) if km.group("km") in "kK" else Decimal(1000000)
-            it.end = it.core_end = km.end()
     return it
+
+
+def _money_tail(s: str, it: _Item) -> None:
+    """元 followed by 角/毛 and 分: 50元6角三分 → 50.63 (only for the yuan)."""
+    p = _p()
+    if it.unit != _currencies().get(_sym().get("yuan", ""), None):
+        return
+    j, add = it.end, Decimal(0)
+    for pat, scale in (("JIAO", Decimal("0.1")), ("FEN", Decimal("0.01"))):
+        n = scan(s, j) if j < len(s) else None
+        if n is None or n.has_big or n.approx or n.juxtaposed or not (0 < n.value < 10) \
+                or n.value != n.value.to_integral_value():
+            continue
+        m = p[pat].match(s, n.end)
+        if not m:
+            continue
+        add += n.value * scale
+        j = m.end()
+    if j != it.end:
+        it.value += add
+        it.end = it.core_end = j
 
 
 def _rt_extras(s: str, it: _Item, num: Numeral) -> _Item | None:

@@ -120,7 +120,8 @@ def _tokens(s: str, i: int, decimal_digits: bool = True) -> list[_Tok]:
                                 and (nxt == 0 or s[nxt - 1] != ".")):
             if toks and toks[-1].cls in ("A", "D", "P"):
                 break
-            m = arabic.match(s, nxt)
+            chain = nxt >= 2 and s[nxt - 1] == "." and "0" <= s[nxt - 2] <= "9"
+            m = (pats["ARABIC_INT"] if chain else arabic).match(s, nxt)
             if not m:
                 break
             txt = m.group()
