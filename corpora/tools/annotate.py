@@ -16,7 +16,8 @@ Draft shape::
                      "value": 38.0, "unit": "%", ...}],
      "entities": [{"label": "ORG", "text": "南京海关", "occ": "all"}]}
 
-Usage: ``python corpora/tools/annotate.py DRAFT.json [--out corpora/gold/STEM.json]``.
+Usage: ``python corpora/tools/annotate.py DRAFT.json [--out corpora/gold/STEM.json]``
+(``--text-dir corpora/synthetic`` for a synthetic text; its gold is written beside it).
 Nothing here reads cnie's own output: the draft is the annotator's judgement.
 """
 from __future__ import annotations
@@ -133,15 +134,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("draft", type=Path)
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--text-dir", type=Path, default=ARTICLES,
+                    help="where the article is (corpora/synthetic for synthetic texts)")
     a = ap.parse_args(argv)
     draft = json.loads(a.draft.read_text(encoding="utf-8"))
-    text = (ARTICLES / draft["doc_id"]).read_text(encoding="utf-8")
+    text = (a.text_dir / draft["doc_id"]).read_text(encoding="utf-8")
     try:
         gold = build(draft, text)
     except DraftError as e:
         print(f"{a.draft}: {e}", file=sys.stderr)
         return 1
-    out = a.out or GOLD / (Path(draft["doc_id"]).stem + ".json")
+    gold_dir = GOLD if a.text_dir.resolve() == ARTICLES.resolve() else a.text_dir
+    out = a.out or gold_dir / (Path(draft["doc_id"]).stem + ".json")
     out.write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {out}: {len(gold['indicators'])} indicators, {len(gold['entities'])} entities")
     return 0
