@@ -44,6 +44,7 @@ __all__ = ["NumberMatch", "find_numbers", "parse_number"]
 log = logging.getLogger(__name__)
 _RULES = "numbers/numbers.patterns"
 _HUNDRED = Decimal(100)
+_PREC = 100_000   # exact integer arithmetic for any digit run we accept; division has its own context
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def find_numbers(text: str, *, years: bool = False, mode: str = "strict") -> lis
         return []
     try:
         with localcontext() as ctx:
-            ctx.prec = 60
+            ctx.prec = _PREC
             return _find(text, years, mode)
     except Exception:  # noqa: BLE001 - extraction never raises on text
         log.exception("find_numbers failed on a text of %d characters", len(text))
@@ -409,7 +410,7 @@ def _rt_extras(s: str, it: _Item, num: Numeral) -> _Item | None:
     pw = p["POW"].match(s, e)
     if pw:
         sign = -1 if pw.group("psign").count("-") % 2 else 1
-        it.value = num.value ** (sign * int(pw.group("pexp")))
+        it.value = _DIV.power(num.value, sign * int(pw.group("pexp")))
         it.end = it.core_end = pw.end()
         return it
     sl = p["SLASH"].match(s, e)

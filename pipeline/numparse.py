@@ -193,6 +193,8 @@ def _machine(toks: list[_Tok]) -> _Result | None:
         return pending
 
     prev_unit: str | None = None   # the class of the unit right before the pending digit
+    if len(toks) >= 1 and toks[0].cls == "Z" and (len(toks) == 1 or toks[1].cls not in ("S", "P", "D", "A")):
+        return _Result(1, Decimal(0), None, False)   # 零 alone
     for k, t in enumerate(toks):
         c = t.cls
         if prev == "Q" and c != "B":
@@ -374,7 +376,7 @@ def parse_number(s: str) -> Decimal | None:
     if not t:
         return None
     with localcontext() as ctx:
-        ctx.prec = 60
+        ctx.prec = 100_000
         n = scan(t, 0)
         if n is None or n.end != len(t) or n.juxtaposed:
             return None
