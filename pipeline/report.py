@@ -432,7 +432,7 @@ def indicator_table(aid: str, record: dict, highlighted: bool) -> str:
         return '<p class="muted">No indicators found in this article.</p>'
     types = [t for t, _ in type_order(Counter(str(i.get("type")) for i in inds))]
     options = "".join(f'<option value="{esc(t)}">{esc(t)}</option>' for t in types)
-    head = "".join(f'<th data-key="{k}"{" class=num" if k in ("n", "value") else ""}>{esc(h)}</th>'
+    head = "".join(f'<th data-key="{k}" tabindex="0"{" class=num" if k in ("n", "value") else ""}>{esc(h)}</th>'
                    for k, h in TABLE_COLUMNS)
     rows = []
     for n, i in enumerate(inds):

@@ -13,17 +13,20 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from selenium import webdriver  # a test dependency (pip install -e '.[test]')
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 from pipeline import report
 from pipeline.cli import main as cli_main
-
-sys.path.insert(0, str(Path(__file__).parent))
-from test_report import SYNTH, SYNTH_INDICATORS, synth_record, write_dir  # noqa: E402
+from test_report import SYNTH, SYNTH_INDICATORS, synth_record, write_dir  # helpers of the unit tests
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUTS = ROOT / "outputs"
@@ -44,10 +47,6 @@ pytestmark = [
 @contextmanager
 def chromium(profile: Path, width: int = 1280, height: int = 1800):
     """A headless Chromium with an empty profile, quit on exit."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
     opts = Options()
     opts.binary_location = CHROMIUM
     for flag in FLAGS + (f"--user-data-dir={profile}", f"--window-size={width},{height}"):
@@ -154,13 +153,19 @@ def test_synthetic_report_in_chromium(tmp_path):
         assert driver.execute_script("return document.getElementById('a0-r0').classList.contains('hit')")
         shot(driver, "report-synthetic-tooltip.png")
 
+        # hovering a span nested in an ORG shows the indicator, not the organisation
+        ActionChains(driver).move_to_element(driver.find_element(By.ID, "a0-i5")).perform()
+        tip = driver.find_element(By.ID, "tip")
+        assert tip.is_displayed() and "ranking" in tip.text and "第一" in tip.text
+        ActionChains(driver).move_to_element(driver.find_element(By.ID, "a0-e0")).perform()
+        assert "ORG" in tip.text and "东莞市公安局" in tip.text
+
         # sorting by value (click the header), then filtering by type
-        driver.execute_script("document.querySelector('#a0-t th[data-key=value]').click()")
+        driver.find_element(By.CSS_SELECTOR, "#a0-t th[data-key=value]").click()
         values = driver.execute_script(
             "return Array.from(document.querySelectorAll('#a0-t tbody tr')).map(r => r.cells[3].textContent)")
         assert values == ["1", "2", "12.5", "98.01", "45,600", "2,885,000"]
-        driver.execute_script("var s = document.querySelector('select[data-table=a0-t]');"
-                              "s.value = 'percentage'; s.dispatchEvent(new Event('change'));")
+        Select(driver.find_element(By.CSS_SELECTOR, "select[data-table=a0-t]")).select_by_value("percentage")
         shown = driver.execute_script(
             "return Array.from(document.querySelectorAll('#a0-t tbody tr')).filter(r => !r.hidden)"
             ".map(r => r.cells[2].textContent)")

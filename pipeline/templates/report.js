@@ -78,37 +78,41 @@
     return (v !== "" && isFinite(n) && String(n) === String(Number(v))) ? n : v;
   }
 
-  document.querySelectorAll("table.inds").forEach(function (table) {
-    var heads = table.querySelectorAll("thead th");
-    heads.forEach(function (th, col) {
-      th.tabIndex = 0;
-      function sort() {
-        var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
-        heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
-        th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
-        var body = table.tBodies[0];
-        var rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (a, b) {
-          var x = sortKey(a.cells[col]), y = sortKey(b.cells[col]);
-          if (typeof x === "number" && typeof y === "number") return dir * (x - y);
-          if (typeof x === "number") return -dir;
-          if (typeof y === "number") return dir;
-          return dir * String(x).localeCompare(String(y));
-        });
-        rows.forEach(function (r) { body.appendChild(r); });
-      }
-      th.addEventListener("click", sort);
-      th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
+  function sortBy(th) {
+    var table = th.closest("table");
+    var col = Array.prototype.indexOf.call(th.parentNode.children, th);
+    var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
+    th.parentNode.querySelectorAll("th").forEach(function (h) { h.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = sortKey(a.cells[col]), y = sortKey(b.cells[col]);
+      if (typeof x === "number" && typeof y === "number") return dir * (x - y);
+      if (typeof x === "number") return -dir;
+      if (typeof y === "number") return dir;
+      return dir * String(x).localeCompare(String(y));
     });
+    rows.forEach(function (r) { body.appendChild(r); });
+  }
+
+  function headerOf(target) {
+    return target && target.closest ? target.closest("table.inds thead th") : null;
+  }
+
+  document.addEventListener("click", function (e) { var th = headerOf(e.target); if (th) sortBy(th); });
+  document.addEventListener("keydown", function (e) {
+    var th = headerOf(e.target);
+    if (th && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); sortBy(th); }
   });
 
-  document.querySelectorAll("select.type-filter").forEach(function (sel) {
-    sel.addEventListener("change", function () {
-      var table = document.getElementById(sel.getAttribute("data-table"));
-      var want = sel.value;
-      Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
-        r.hidden = !(want === "" || r.getAttribute("data-type") === want);
-      });
+  document.addEventListener("change", function (e) {
+    var sel = e.target;
+    if (!sel.matches || !sel.matches("select.type-filter")) return;
+    var table = document.getElementById(sel.getAttribute("data-table"));
+    var want = sel.value;
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
+      r.hidden = !(want === "" || r.getAttribute("data-type") === want);
     });
   });
 
