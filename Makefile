@@ -21,11 +21,17 @@ run: $(STAMP)
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
-# The HTML report test drives Debian's headless Chromium; install it when absent.
+# The HTML report test drives Debian's headless Chromium; install it when absent, with a CJK
+# font so that screenshots and chart labels show Chinese (the DOM assertions do not need it).
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || \
-	  ( command -v apt-get >/dev/null 2>&1 && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) ) || \
-	  echo "warning: chromium not installed; browser tests will be skipped"
+	@have_browser() { command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; }; \
+	have_cjk_font() { ! command -v fc-list >/dev/null 2>&1 || [ -n "$$(fc-list :lang=zh family 2>/dev/null)" ]; }; \
+	if have_browser && have_cjk_font; then exit 0; fi; \
+	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null \
+	    || echo "warning: apt-get could not install chromium chromium-driver fonts-noto-cjk"; \
+	else echo "warning: run as root: apt-get install chromium chromium-driver fonts-noto-cjk"; fi; \
+	have_browser || echo "warning: chromium not installed; browser tests will be skipped"
 
 bench: $(STAMP)
 	$(BIN)/python bench/numbers.py
