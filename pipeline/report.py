@@ -40,6 +40,7 @@ DEFAULT_MAX_ARTICLES = 200
 DEFAULT_MAX_MB = 50.0
 MAX_ERROR_ROWS = 50
 MAX_OUTLETS = 20
+MAX_WARNING_KINDS = 1000  # distinct extractor warnings counted one by one; the rest as "(other)"
 
 # indicator table: (data-key, header) — the tooltip shows the same fields, read from the row
 TABLE_COLUMNS = (
@@ -143,6 +144,8 @@ def load_texts(path: Path, records: list[dict]) -> list[Optional[str]]:
     by_sha: dict[str, str] = {}
     if path.is_file() and records:
         for _, obj in iter_jsonl(path):
+            if len(by_sha) == len(want_sha) or len(by_doc) == len(want_doc):
+                break  # every wanted text found (texts.jsonl is in record order: stops early)
             text = obj.get("text") if obj else None
             if not isinstance(text, str):
                 continue
@@ -156,14 +159,14 @@ def load_texts(path: Path, records: list[dict]) -> list[Optional[str]]:
 
 # --------------------------------------------------------------------------- overview
 
-_MONTH = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})")
+# year and month at the start: 2021-09-17, 2021/9/17, 2021年9月 (any 1-3 non-digits between), 20210917
+_MONTH = re.compile(r"^\s*(\d{4})(?:\D{1,3}(\d{1,2})(?!\d)|(\d{2})(?:\d{2})?(?!\d))")
 
 
 def month_of(published: Any) -> Optional[str]:
     m = _MONTH.match(published) if isinstance(published, str) else None
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        return None
-    return f"{m.group(1)}-{int(m.group(2)):02d}"
+    month = int(m.group(2) or m.group(3)) if m else 0
+    return f"{m.group(1)}-{month:02d}" if 1 <= month <= 12 else None
 
 
 @dataclass
@@ -205,7 +208,8 @@ class Overview:
             if isinstance(e, dict):
                 self.per_label[str(e.get("label"))] += 1
         for w in record.get("warnings") or []:
-            self.warnings[str(w)[:120]] += 1
+            key = str(w)[:120]
+            self.warnings[key if key in self.warnings or len(self.warnings) < MAX_WARNING_KINDS else "(other)"] += 1
 
     def add_error(self, err: Optional[dict]) -> None:
         self.errors += 1

@@ -323,7 +323,8 @@ def _overview(items) -> report.Overview:
 
 @pytest.mark.parametrize("published,month", [
     ("2020-10-10 08:16:45", "2020-10"), ("2021年9月17日", "2021-09"), ("2021/1/3", "2021-01"),
-    ("2021-13-01", None), ("昨天", None), (None, None)])
+    ("20210917", "2021-09"), ("2021 年 9 月", "2021-09"), ("2021-13-01", None), ("12345-01", None),
+    ("2021091", None), ("昨天", None), (None, None)])
 def test_month_of(published, month):
     assert report.month_of(published) == month
 
@@ -419,3 +420,25 @@ def test_unreadable_lines_are_counted(tmp_path):
     root = Dom(info.path.read_text(encoding="utf-8")).root
     stats = {s.find_all("span")[0].text(): s.find_all("b")[0].text() for s in root.find_all("div", cls="stat")}
     assert stats["unreadable JSONL lines"] == "2" and stats["articles"] == "1"
+
+
+def test_text_of_an_archive_record_reread_from_its_jsonl(tmp_path):
+    other = SYNTH.replace("4.56万宗", "9.99万宗")
+    arc = tmp_path / "archive.jsonl"
+    arc.write_text(dumps({"id": "x", "text": other}) + "\n" + dumps({"id": "y", "text": SYNTH}) + "\n",
+                   encoding="utf-8")
+    rec = synth_record(doc_id="y", path=str(arc))
+    rec.source.record = 2
+    page, root, _ = render(tmp_path, [(rec, SYNTH)], with_text=False)
+    assert root.find_all("div", cls="warn") == []
+    assert root.find_all("div", cls="text")[0].text() == SYNTH
+    assert len(pieces(root, "ind")) == len(SYNTH_INDICATORS)
+
+
+def test_stored_text_that_does_not_match_is_not_highlighted(tmp_path):
+    rec = synth_record()
+    d = write_dir(tmp_path / "out", [(rec, SYNTH)])
+    (d / "texts.jsonl").write_text(dumps({"doc_id": rec.doc_id, "text": SYNTH + "!"}) + "\n", encoding="utf-8")
+    root = Dom(report.write_report(d, tmp_path / "r.html").path.read_text(encoding="utf-8")).root
+    assert "texts.jsonl does not match" in root.find_all("div", cls="warn")[0].text()
+    assert root.find_all("mark") == [] and root.find_all("div", cls="text")[0].text() == SYNTH + "!"
