@@ -88,7 +88,7 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
                 prev = run[k - 1] if k else None
                 ind.sentence = Span(sspan.start, sspan.end)
                 clause = _clause(ctx.norm, ind.start, sspan)
-                _time(ind, times, prev_times, prev)
+                _time(ind, times, prev_times, prev, ctx.text)
                 _change(ctx, ind, clause, prev)
                 if ind.scope is None:
                     _scope(ctx, ind, clause)
@@ -100,12 +100,32 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
                 ind.subject, ind.subject_head = last.subject, last.subject_head
             if ind.subject is not None:
                 last = ind
+        _periods(ctx, inds)
         if attribute is not None:
             for ind in inds:
                 try:
                     ind.org = attribute(ctx.text, sspan.start, sspan.end, ind.start, list(entities))
                 except Exception:  # attribution is best effort; never lose the indicator
                     ind.org = None
+
+
+def _periods(ctx: DocContext, inds: list[Indicator]) -> None:
+    """``period`` from ``time`` and the publication date; 全年/当年/同期 take as anchor the
+    last explicitly dated period earlier in the same paragraph."""
+    from .period import resolve_period
+
+    published = (ctx.published or "")[:10] or None
+    for ind in inds:
+        if ind.time is None:
+            continue
+        para = ctx.norm.rfind("\n", 0, ind.start) + 1
+        anchor = None
+        for t in reversed(find_times(ctx.norm, para, ind.start)):
+            if _patterns()["EXPLICIT_YEAR"].match(t.text):
+                anchor = resolve_period(t.text, published)
+                if anchor:
+                    break
+        ind.period = resolve_period(ind.time, published, anchor)
 
 
 def _paragraph_times(ctx: DocContext, sents, si: int) -> list[TimeExpr]:
@@ -142,7 +162,7 @@ def _runs(ctx: DocContext, inds: list[Indicator]) -> list[list[Indicator]]:
     return runs
 
 
-def _time(ind: Indicator, times: list[TimeExpr], prev_times: list[TimeExpr], prev) -> None:
+def _time(ind: Indicator, times: list[TimeExpr], prev_times: list[TimeExpr], prev, text: str) -> None:
     if ind.time is not None:  # set by its extractor (a table column)
         return
     if prev is not None and prev.time is not None:
@@ -150,9 +170,9 @@ def _time(ind: Indicator, times: list[TimeExpr], prev_times: list[TimeExpr], pre
         return
     before = [t for t in times if t.end <= ind.start]
     if before:
-        ind.time = before[-1].text
+        ind.time = text[before[-1].start:before[-1].end]  # the ORIGINAL surface (1—7月, not 1-7月)
     elif not [t for t in times if t.start < ind.end] and prev_times:
-        ind.time = prev_times[-1].text
+        ind.time = text[prev_times[-1].start:prev_times[-1].end]
 
 
 def _change(ctx: DocContext, ind: Indicator, clause: _Clause, prev) -> None:

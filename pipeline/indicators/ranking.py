@@ -3,6 +3,7 @@
 Takes a :class:`DocContext`; returns ``ranking`` indicators with ``value`` the rank,
 ``scope`` the scope word right before the rank (全省, 全国 …), ``direction`` ``top`` or
 ``bottom`` (倒数), and for 前N ``qualifier`` ``at_most`` with ``low`` 1, ``high`` N.
+前N名 / 后N名 (top / bottom N) are rankings by themselves; 前N needs a cue or a scope.
 An ordinal is a ranking when a rank suffix follows it (名, 位) or a scope word or a ranking
 cue (排名, 居, 位列, 蝉联 …) stands right before it; an ordinal followed by a word of
 ``rules/indicators/not_ranking.tsv`` (第二批, 第一时间, 第一书记) never is.
@@ -62,16 +63,17 @@ def extract(ctx: DocContext) -> list[Indicator]:
             scope=scope_norm.get(scope.group()) if scope else None,
             direction="bottom" if b else "top",
         ))
-    for m in _patterns()["TOP_N"].finditer(ctx.norm):
-        scope = _scope_before(ctx, m.start())
-        if not (scope or _cue_before(ctx, m.start())):
-            continue
-        value = parse_number(m.group("n"))
-        if value is None:
-            continue
-        out.append(Indicator(
-            type="ranking", text=ctx.text[m.start():m.end()], start=m.start(), end=m.end(),
-            value=number(value), qualifier="at_most", low=1, high=number(value),
-            scope=scope_norm.get(scope.group()) if scope else None, direction="top",
-        ))
+    for name, direction in (("TOP_N", "top"), ("BOTTOM_N", "bottom")):
+        for m in _patterns()[name].finditer(ctx.norm):
+            scope = _scope_before(ctx, m.start())
+            if not (m.group("suffix") or scope or _cue_before(ctx, m.start())):
+                continue
+            value = parse_number(m.group("n"))
+            if value is None:
+                continue
+            out.append(Indicator(
+                type="ranking", text=ctx.text[m.start():m.end()], start=m.start(), end=m.end(),
+                value=number(value), qualifier="at_most", low=1, high=number(value),
+                scope=scope_norm.get(scope.group()) if scope else None, direction=direction,
+            ))
     return out
