@@ -199,10 +199,11 @@ def init_worker(opts: RunOptions) -> None:
     """Per-process start-up: load jieba (with the user dictionary) and the pipeline once."""
     if opts.warm_up and opts.extractor is None:
         try:
-            from . import api  # noqa: F401  (imports the stages)
+            from .api import extract_record
             from .segment import tokenizer
 
             tokenizer()
+            extract_record("1")  # loads the rules and tables each stage reads lazily
         except Exception:  # reported per article by process_task, with the reason
             pass
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import json
 import re
 from pathlib import Path
@@ -125,3 +126,130 @@ def test_cli_unwritable_output(tmp_path, capsys):
 def test_check_paths_raises_input_error(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         run(_cfg([tmp_path / "nope"], tmp_path / "out"))
+
+
+# --- issue 4 item 9: bad input never stops the run -------------------------------------------
+
+SIMP = "东莞时间网 2020-10-10\n记者从市委政法委获悉，2019年共成功调解案件46474件。"
+TRAD = "東莞時間網 2020年10月10日\n記者從市委政法委獲悉，今年調解案件46474件，同比上升16.15%。"
+PAGE = ("<html><head><title>页面标题</title><style>.a{content:'样式99件'}</style>"
+        "<script>var s='脚本123件';</script></head><body><article><p>{body}</p>"
+        "<script>console.log('77件')</script></article></body></html>")
+_VANISH: list[Path] = []
+
+
+def vanishing_extract(text, doc_id, source, meta, **kw):
+    """Deletes the files listed in _VANISH when the first article is extracted."""
+    while _VANISH:
+        _VANISH.pop().unlink()
+    return cheap_extract(text, doc_id, source, meta)
+
+
+def _bad_archive(root: Path) -> Path:
+    import os
+    import random
+    import socket
+
+    root.mkdir()
+    (root / "a_first.txt").write_text("第一篇 1件", encoding="utf-8")
+    (root / "empty.txt").write_bytes(b"")
+    (root / "binary.txt").write_bytes(random.Random(3).randbytes(5000))
+    (root / "gbk.txt").write_bytes(SIMP.encode("gbk"))
+    (root / "big5.txt").write_bytes(TRAD.encode("big5"))
+    (root / "utf16.txt").write_bytes(SIMP.encode("utf-16"))
+    (root / "huge.txt").write_bytes(("数据12件。" * 900_000).encode("utf-8"))  # 15 MB, 5.4 M characters
+    (root / "records.jsonl").write_text('{"id": "r1", "text": "记录 5件"}\n{"id": "r2", "text": \n', encoding="utf-8")
+    (root / "page.html").write_text(PAGE.replace("{body}", "页面正文，共8件。"), encoding="utf-8")
+    (root / "nothing" / "inner").mkdir(parents=True)
+    (root / "zz_vanish.txt").write_text("会消失 3件", encoding="utf-8")
+    if os.geteuid() == 0:  # root reads any file: use a socket, which no one can read
+        s = socket.socket(socket.AF_UNIX)
+        s.bind(str(root / "unreadable.txt"))
+        s.close()
+    else:
+        (root / "unreadable.txt").write_text("x")
+        (root / "unreadable.txt").chmod(0)
+    return root
+
+
+def test_bad_input_archive_every_input_accounted(tmp_path):
+    arch = _bad_archive(tmp_path / "arch")
+    _VANISH[:] = [arch / "zz_vanish.txt"]
+    s = run(_cfg([arch], tmp_path / "out", options=RunOptions(extractor=vanishing_extract, with_text=True)))
+    recs = {r["doc_id"]: r for r in _lines(tmp_path / "out" / "indicators.jsonl")}
+    errs = {e["doc_id"]: (e["stage"], e["error"]) for e in _lines(tmp_path / "out" / "errors.jsonl")}
+    assert list(recs) == ["a_first.txt", "big5.txt", "gbk.txt", "page.html", "r1", "utf16.txt"]
+    assert errs == {
+        "binary.txt": ("decode", "BinaryFile"),
+        "empty.txt": ("limit", "EmptyArticle"),
+        "huge.txt": ("limit", "ArticleTooLong"),
+        "records.jsonl#2": ("parse", "JSONDecodeError"),
+        "unreadable.txt": ("read", "NotARegularFile") if os.geteuid() == 0 else ("read", "PermissionError"),
+        "zz_vanish.txt": ("read", "FileNotFoundError"),
+    }
+    assert s["articles"] == {"seen": 12, "ok": 6, "failed": 6}
+    assert s["articles"]["seen"] == s["articles"]["ok"] + s["articles"]["failed"]
+    enc = {d: r["source"]["encoding"] for d, r in recs.items()}
+    assert enc == {"a_first.txt": "utf-8", "big5.txt": "big5", "gbk.txt": "gb18030", "page.html": "utf-8",
+                   "r1": "utf-8", "utf16.txt": "utf-16"}
+    texts = {t["doc_id"]: t["text"] for t in _lines(tmp_path / "out" / "texts.jsonl")}
+    assert texts["gbk.txt"] == SIMP == texts["utf16.txt"] and texts["big5.txt"] == TRAD
+    assert texts["page.html"] == "页面正文，共8件。"
+    assert recs["page.html"]["meta"]["title"] == "页面标题"
+    assert [(i["text"], i["value"]) for i in recs["page.html"]["indicators"]] == [("8件", 8)]
+    assert [i["value"] for i in recs["gbk.txt"]["indicators"]] == [46474]
+    msgs = {e["doc_id"]: e["message"] for e in _lines(tmp_path / "out" / "errors.jsonl")}
+    assert msgs["huge.txt"] == "5400000 characters, more than --max-chars 1000000"
+    assert msgs["zz_vanish.txt"] == "file vanished: no such file"
+
+
+def test_huge_article_processed_without_limit(tmp_path):
+    (tmp_path / "huge.txt").write_bytes(("开头12件。" + "数据正文。" * 1_100_000 + "结尾34件。").encode("utf-8"))
+    s = run(_cfg([tmp_path / "huge.txt"], tmp_path / "out", options=RunOptions(extractor=cheap_extract, max_chars=0)))
+    assert s["articles"] == {"seen": 1, "ok": 1, "failed": 0}
+    assert s["characters"] == 5_500_012
+    rec = _lines(tmp_path / "out" / "indicators.jsonl")[0]
+    assert [(i["value"], i["start"]) for i in rec["indicators"]] == [(12, 2), (34, 5_500_008)]
+
+
+# --- end to end through the real pipeline (pipeline.api) --------------------------------------
+
+
+def test_end_to_end_real_pipeline_cli(tmp_path, capsys):
+    seed = SEED.read_text(encoding="utf-8")
+    arch = tmp_path / "arch"
+    (arch / "a").mkdir(parents=True)
+    (arch / "a" / "seed.txt").write_text(seed, encoding="utf-8")
+    (arch / "b.txt").write_bytes(seed.encode("gbk"))
+    (arch / "c.jsonl").write_text(json.dumps({"id": "j1", "title": "给定标题", "text": seed}, ensure_ascii=False) + "\n",
+                                  encoding="utf-8")
+    (arch / "d.txt").write_bytes(b"\x00\x01\x02" * 100)
+    out = tmp_path / "out"
+    rc = cli.main(["extract", str(arch), "-o", str(out), "--workers", "1", "--with-text"])
+    err = capsys.readouterr().err
+    assert rc == 0
+    assert "4 articles seen, 3 ok, 1 failed" in err
+    recs = _lines(out / "indicators.jsonl")
+    texts = _lines(out / "texts.jsonl")
+    assert [r["doc_id"] for r in recs] == ["a/seed.txt", "b.txt", "j1"] == [t["doc_id"] for t in texts]
+    assert [r["source"]["encoding"] for r in recs] == ["utf-8", "gb18030", "utf-8"]
+    assert recs[2]["source"]["record"] == 1
+    assert recs[2]["meta"]["title"] == "给定标题"
+    assert recs[0]["meta"]["title"] == seed.splitlines()[0].strip()
+    assert recs[0]["meta"]["published"].startswith("2020-10-10")
+    for r, t in zip(recs, texts):
+        assert r["schema"] == "cnie/1"
+        assert t["text"] == seed
+        for item in r["indicators"] + r["entities"]:
+            assert t["text"][item["start"]:item["end"]] == item["text"]
+    strip = lambda r: {k: v for k, v in r.items() if k not in ("doc_id", "source", "meta")}  # noqa: E731
+    assert strip(recs[0]) == strip(recs[1])  # GBK copy: same findings as the UTF-8 original
+    assert len(recs[0]["entities"]) > 0
+    assert _lines(out / "errors.jsonl")[0]["doc_id"] == "d.txt"
+    # --strict: failures turn into exit status 1 (the resumed complete run is reused)
+    assert cli.main(["extract", str(arch), "-o", str(out), "--workers", "1", "--with-text", "--resume",
+                     "--strict", "--quiet"]) == 1
+    # two spawned workers write the same bytes
+    assert cli.main(["extract", str(arch), "-o", str(tmp_path / "w2"), "--workers", "2", "--with-text",
+                     "--chunk-size", "1", "--quiet"]) == 0
+    assert (tmp_path / "w2" / "indicators.jsonl").read_bytes() == (out / "indicators.jsonl").read_bytes()
