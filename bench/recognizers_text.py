@@ -80,9 +80,9 @@ def expected_pairs(case: dict) -> list[tuple[str, Decimal | None]]:
 
 def _cnie_engine():
     sys.path.insert(0, str(ROOT))
-    from pipeline.normalise import normalise
     from pipeline.numbers import find_numbers
-    from pipeline.numparse import char_info, fold_pairs
+    from pipeline.numparse import char_info
+    from pipeline.numparse import fold as engine_fold
     from pipeline.rules import load_patterns
     import regex
 
@@ -94,7 +94,7 @@ def _cnie_engine():
 
     def project(model: str, text: str) -> list[tuple[str, Decimal | None]]:
         out = []
-        folded = normalise(text, extra=fold_pairs()).text
+        folded = engine_fold(text)
         for m in find_numbers(text, mode="rt", years=True):
             if model == "Number":
                 if m.kind == "percentage" and (any(p.match(folded, m.core_end) for p in tenths)

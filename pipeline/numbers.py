@@ -5,7 +5,8 @@ non-overlapping (:func:`find_numbers`). :func:`parse_number` turns one numeral s
 ``Decimal``. All words and patterns live in ``rules/numbers/`` (loaded lazily, once).
 
 How a match is built (extractor → resolver, one pass left to right over the folded view
-from :func:`pipeline.normalise.normalise`, so offsets are those of the original text):
+from :func:`pipeline.numparse.fold` (pipeline.normalise's 1:1 folds), so offsets are those
+of the original text):
 
 1. a seed (an Arabic digit or a Chinese numeral character) is parsed by
    :func:`pipeline.numparse.scan` into the longest numeral (the *core*);
@@ -33,10 +34,11 @@ import logging
 from dataclasses import dataclass, replace
 from decimal import Context, Decimal, localcontext
 
+import re
+
 import regex
 
-from .normalise import normalise
-from .numparse import Numeral, char_info, fold_pairs, parse_number, plain, scan
+from .numparse import Numeral, char_info, fold, parse_number, plain, scan
 from .rules import load_patterns, load_table
 
 __all__ = ["NumberMatch", "find_numbers", "parse_number"]
@@ -44,7 +46,7 @@ __all__ = ["NumberMatch", "find_numbers", "parse_number"]
 log = logging.getLogger(__name__)
 _RULES = "numbers/numbers.patterns"
 _HUNDRED = Decimal(100)
-_PREC = 100_000   # exact integer arithmetic for any digit run we accept; division has its own context
+_PREC = 60   # widened to the text length (exact integers); division has its own context
 
 
 @dataclass(frozen=True)
@@ -135,35 +137,65 @@ def find_numbers(text: str, *, years: bool = False, mode: str = "strict") -> lis
     """Every numeric expression in ``text``; see the module docstring. Never raises."""
     if not isinstance(text, str) or not text:
         return []
+    _seed_plan(), _p(), _stop_index(mode)   # a bad rule file raises RuleError here, not below
     try:
         with localcontext() as ctx:
-            ctx.prec = _PREC
+            ctx.prec = max(_PREC, len(text) + 40)   # exact for every digit run the text can hold
             return _find(text, years, mode)
     except Exception:  # noqa: BLE001 - extraction never raises on text
         log.exception("find_numbers failed on a text of %d characters", len(text))
         return []
 
 
+@functools.lru_cache(maxsize=1)
+def _seed_plan() -> tuple[re.Pattern, frozenset[str], frozenset[str], frozenset[str]]:
+    """A plain character class for seed search (fast), the seed characters that need the full
+    SEED pattern, and the follow/precede sets of the strict-mode early skip."""
+    info = char_info()
+    sym = _sym()
+    special = frozenset({".", sym["half"]} | {w[0] for w in load_table("numbers/zhe_seed.tsv").column(0)})
+    chars = set(info) | set("0123456789") | special
+    cls = re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+    follow = set(info) | set(load_table("numbers/bare_follow.tsv").column(0)) | {sym["point"], sym["mixed"]}
+    for name in ("context_after.tsv", "numeral_start_units.tsv", "currencies.tsv",
+                 "qualifiers_suffix.tsv", "range_separators.tsv"):
+        follow |= {w[0] for w in load_table(f"numbers/{name}").column(0)}
+    precede = {w[-1] for w in load_table("numbers/context_before.tsv").column(0)}
+    precede |= {sym["ordinal"], sym["negative"], "-"}
+    return cls, special, frozenset(follow), frozenset(precede)
+
+
 def _find(text: str, years: bool, mode: str) -> list[NumberMatch]:
-    s = normalise(text, extra=fold_pairs()).text
+    s = fold(text)
     p = _p()
-    seed = p["SEED"]
-    if not seed.search(s):
+    seed_cls, special, follow, precede = _seed_plan()
+    if not seed_cls.search(s):
         return []
+    seed = p["SEED"]
     items: list[_Item] = []
     urls = [u.span() for u in p["URL"].finditer(s)] if ("://" in s or "www." in s) else []
     info = char_info()
+    strict = mode != "rt"
     pos, n = 0, len(s)
     while pos < n:
-        m = seed.search(s, pos)
+        m = seed_cls.search(s, pos)
         if not m:
             break
         i = m.start()
+        ch = s[i]
+        if ch in special and not seed.match(s, i):
+            pos = i + 1
+            continue
+        cls = info.get(ch, ("",))[0]
+        if strict and cls in ("D", "S") and (i + 1 >= n or not (s[i + 1] in follow or s[i + 1].isspace())) \
+                and (i == 0 or s[i - 1] not in precede):
+            pos = i + 1     # a lone 一/三/十 inside a word (统一, 三大): cannot be a quantity here
+            continue
         inside = next((b for a, b in urls if a <= i < b), None)
         if inside is not None:
             pos = inside
             continue
-        if items and i == items[-1].core_end and info.get(s[i], ("",))[0] in ("S", "B"):
+        if items and i == items[-1].core_end and cls in ("S", "B"):
             pos = i + 1     # 五十千: a unit glued to the previous numeral does not start one
             continue
         got, nxt = _at(s, i, years, mode, items[-1].end if items else 0)
@@ -262,14 +294,14 @@ def _per_form(s: str, i: int, per: regex.Match, mode: str) -> _Item | None:
     elif den == 10000:
         unit, v = "\u2031", val
     else:
-        unit, v = "%", val * _HUNDRED / den
+        unit, v = "%", _div(val * _HUNDRED, den)
     it = _Item(i, end, j - (1 if neg else 0), end, v, kind="percentage", unit=unit, num=num,
                claimed=True, form="per")
     if num.juxtaposed:
-        sc = v / val if val else Decimal(1)
+        sc = _div(v, val) if val else Decimal(1)
         it.qualifier, it.low, it.high, it.approx = "range", num.low * sc, num.high * sc, True
     elif num.approx:
-        sc = v / val if val else Decimal(1)
+        sc = _div(v, val) if val else Decimal(1)
         it.qualifier, it.low, it.high, it.approx = "approx", num.low * sc, num.high * sc, True
     return it
 

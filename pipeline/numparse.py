@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import Decimal, getcontext, localcontext
+
+import re
 
 import regex
 
@@ -125,7 +127,7 @@ def _tokens(s: str, i: int, decimal_digits: bool = True) -> list[_Tok]:
             if not m:
                 break
             txt = m.group()
-            toks.append(_Tok("A", Decimal(txt.replace(",", "")), nxt, m.end(), txt))
+            toks.append(_Tok("A", Decimal(pats["GROUP_SEP"].sub("", txt)), nxt, m.end(), txt))
             pos = m.end()
             continue
         ci = info.get(ch)
@@ -187,9 +189,9 @@ def _machine(toks: list[_Tok]) -> _Result | None:
         short = pending_tok is not None and not zero and (
             pending_tok.cls == "D" or (pending_tok.cls == "A" and len(pending_tok.text) == 1))
         if short and prev_unit == "S" and last_small is not None and last_small >= 100:
-            return pending * last_small / _TEN
+            return (pending * last_small).scaleb(-1)
         if short and prev_unit == "B" and last_big is not None:
-            return pending * last_big / _TEN
+            return (pending * last_big).scaleb(-1)
         return pending
 
     prev_unit: str | None = None   # the class of the unit right before the pending digit
@@ -294,6 +296,15 @@ def scan(s: str, i: int, *, allow_digit_string: bool = True) -> Numeral | None:
     toks = _tokens(s, i)
     if not toks:
         return None
+    need = sum(len(t.text) for t in toks) + 40
+    if need > getcontext().prec:       # exact arithmetic for very long digit runs
+        with localcontext() as ctx:
+            ctx.prec = need
+            return _scan(s, i, toks, allow_digit_string)
+    return _scan(s, i, toks, allow_digit_string)
+
+
+def _scan(s: str, i: int, toks: list[_Tok], allow_digit_string: bool) -> Numeral | None:
     # digit strings: 一九九一, 七五, 二〇二〇 (CN digits, no units)
     if toks[0].cls in ("D", "Z") and len(toks) >= 2 and toks[1].cls in ("D", "Z") \
             and not _juxtaposed(toks[0], toks[1]):
@@ -339,7 +350,7 @@ def scan(s: str, i: int, *, allow_digit_string: bool = True) -> Numeral | None:
     if r.place is not None:
         low, high = value, plain(r.value + r.place)
     has_arabic = any(t.cls == "A" for t in used)
-    single = len(used[0].text.replace(",", "")) if len(used) == 1 and used[0].cls == "A" else 0
+    single = len(_pats()["GROUP_SEP"].sub("", used[0].text)) if len(used) == 1 and used[0].cls == "A" else 0
     return Numeral(i, used[-1].end, value, low=low, high=high, approx=r.place is not None,
                    has_cn=any(t.cls != "A" for t in used), has_arabic=has_arabic,
                    has_big=r.has_big, n_chars=sum(len(t.text) for t in used),
@@ -362,9 +373,8 @@ def parse_number(s: str) -> Decimal | None:
     """
     if not isinstance(s, str):
         return None
-    from .normalise import normalise
     try:
-        t = normalise(s, extra=fold_pairs()).text.strip()
+        t = fold(s).strip()
     except Exception:  # noqa: BLE001 - parse_number never raises on text
         return None
     if not t:
@@ -376,11 +386,50 @@ def parse_number(s: str) -> Decimal | None:
     if not t:
         return None
     with localcontext() as ctx:
-        ctx.prec = 100_000
+        ctx.prec = 60
         n = scan(t, 0)
         if n is None or n.end != len(t) or n.juxtaposed:
             return None
         return plain(n.value * sign)
+
+
+@functools.lru_cache(maxsize=1)
+def _fold_plan() -> tuple[re.Pattern, dict[int, str]]:
+    """The folds of :func:`pipeline.normalise.fold_table` (+ ``fold_extra.tsv``) that can
+    change what the number rules see, and a plain ``re`` class of their source characters.
+
+    Kept: folds to ASCII or space, and folds to a character that occurs in a file of
+    ``rules/numbers/`` (萬 → 万, 兩 → 两, 個 → 个 …); dropped: the punctuation listed in
+    ``fold_keep.tsv`` (the patterns read it in both widths) and the thousands of
+    traditional → simplified folds of ordinary words, which no number rule can match.
+    """
+    from .normalise import fold_table
+    from .rules import rules_dir
+    keep = {ord(c) for c in load_table("numbers/fold_keep.tsv", min_cols=1).column(0)}
+    seen: set[str] = set()
+    for f in sorted((rules_dir() / "numbers").iterdir()):
+        if f.suffix in (".tsv", ".patterns"):
+            seen |= set(f.read_text(encoding="utf-8"))
+    table = {k: v for k, v in fold_table(fold_pairs()).items()
+             if k not in keep and (v.isascii() or v.isspace() or v in seen)}
+    cls = "".join(re.escape(chr(k)) for k in sorted(table))
+    return re.compile(f"[{cls}]"), table
+
+
+def fold(text: str) -> str:
+    """The number engine's 1:1 folded view of ``text`` (same length, same offsets).
+
+    Same folds as :func:`pipeline.normalise.normalise` plus ``fold_extra.tsv``, except the
+    punctuation of ``fold_keep.tsv`` (read in both widths by the patterns); texts with nothing
+    to fold are returned as they are (the common case for simplified-script news).
+    """
+    need, table = _fold_plan()
+    if not need.search(text):
+        return text
+    out = text.translate(table)
+    if len(out) != len(text):
+        raise AssertionError("folding changed the text length")
+    return out
 
 
 @functools.lru_cache(maxsize=1)
