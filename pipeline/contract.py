@@ -34,7 +34,9 @@ class Indicator:
     percent (98.01; ``unit`` ``%``) or in percentage points (``unit`` ``percentage_point``),
     money in units of the currency named by ``unit`` (288.5万元 → 2885000, ``元``), rankings
     as the rank integer. ``low``/``high`` bound approximations and ranges; ``qualifier``
-    says how exact the value is.
+    says how exact the value is. ``change`` is the direction of a movement and
+    ``change_mode`` whether the figure is the amount moved (``by``: 下降0.1个百分点) or the
+    level reached (``to``: 下降到5.1%).
     """
 
     type: str
@@ -53,6 +55,7 @@ class Indicator:
     period: Optional[str] = None
     scope: Optional[str] = None
     change: Optional[str] = None
+    change_mode: Optional[str] = None
     basis: Optional[str] = None
     basis_text: Optional[str] = None
     direction: Optional[str] = None

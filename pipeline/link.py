@@ -2,7 +2,8 @@
 
 Takes the :class:`DocContext`, the extracted indicators (mutated in place) and the
 entities; fills ``sentence``, ``time`` (nearest time expression before the figure in its
-sentence, else the last one of the nearest earlier sentence of the same paragraph that has one), ``change`` /
+sentence, else the last one of the nearest earlier sentence of the same paragraph that has one,
+else the title's), ``change`` /
 ``basis`` / ``basis_text`` (a change verb right before the figure; 下降到 marks a level, not
 a change), ``scope`` (全省, 全市 … in the clause), ``subject`` / ``subject_head`` (the noun
 phrase the figure measures, cut out of the clause with the word roles of
@@ -76,12 +77,14 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
         i = max(0, bisect.bisect_right(starts, ind.start) - 1)
         by_sent.setdefault(i, []).append(ind)
     attribute = _attributor()
+    title_times = _title_times(ctx)
     for si, inds in sorted(by_sent.items()):
         sent = sents[si] if sents else Span(0, len(ctx.text))
         sspan = Span(sent.start, sent.end)
         times = find_times(ctx.norm, sent.start, sent.end)
-        prev_times = _paragraph_times(ctx, sents, si)
+        prev_times = _paragraph_times(ctx, sents, si) or title_times
         inds.sort(key=lambda x: x.start)
+        ranks = {r.start for r in inds if r.type == "ranking"}
         runs = _runs(ctx, inds)
         for run in runs:
             for k, ind in enumerate(run):
@@ -91,7 +94,7 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
                 _time(ind, times, prev_times, prev, ctx.text)
                 _change(ctx, ind, clause, prev)
                 if ind.scope is None:
-                    _scope(ctx, ind, clause)
+                    _scope(ctx, ind, clause, sspan, ranks)
             _subjects(ctx, run, sspan, times, inds, entities)
         # figures with no subject of their own take the previous one in the sentence
         last = None
@@ -100,6 +103,7 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
                 ind.subject, ind.subject_head = last.subject, last.subject_head
             if ind.subject is not None:
                 last = ind
+        _carry_basis(ctx, inds, indicators)
         _periods(ctx, inds)
         if attribute is not None:
             for ind in inds:
@@ -107,6 +111,23 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
                     ind.org = attribute(ctx.text, sspan.start, sspan.end, ind.start, list(entities))
                 except Exception:  # attribution is best effort; never lose the indicator
                     ind.org = None
+
+
+def _carry_basis(ctx: DocContext, inds: list[Indicator], everything: list[Indicator]) -> None:
+    """A change with no basis of its own takes the basis of the last change before it in the
+    same paragraph (同比增长65.8%；股份制企业…增长44.0% → 同比), unless the clause names a
+    different comparison (两年平均增长 …: rules/indicators/no_basis.tsv)."""
+    blockers = lexicon("indicators/no_basis.tsv")
+    for ind in inds:
+        if ind.change is None or ind.basis is not None or ind.type == "ranking":
+            continue
+        para = ctx.norm.rfind("\n", 0, ind.start) + 1
+        clause = _clause(ctx.norm, ind.start, ind.sentence or Span(para, len(ctx.norm)))
+        if blockers.search(ctx.norm, clause.start, ind.start):
+            continue
+        earlier = [o for o in everything if para <= o.start < ind.start and o.basis is not None]
+        if earlier and earlier[-1].time == ind.time:  # same period: the same comparison
+            ind.basis = earlier[-1].basis
 
 
 def _periods(ctx: DocContext, inds: list[Indicator]) -> None:
@@ -126,6 +147,14 @@ def _periods(ctx: DocContext, inds: list[Indicator]) -> None:
                 if anchor:
                     break
         ind.period = resolve_period(ind.time, published, anchor)
+
+
+def _title_times(ctx: DocContext) -> list[TimeExpr]:
+    """Time expressions of the title (the first non-empty line): the whole article's period
+    when a paragraph names none (1—7月全区…推进情况 → 1—7月)."""
+    start = len(ctx.norm) - len(ctx.norm.lstrip())
+    end = ctx.norm.find("\n", start)
+    return find_times(ctx.norm, start, end if end != -1 else len(ctx.norm))
 
 
 def _paragraph_times(ctx: DocContext, sents, si: int) -> list[TimeExpr]:
@@ -191,12 +220,11 @@ def _change(ctx: DocContext, ind: Indicator, clause: _Clause, prev) -> None:
     vm = ends_with(verbs, left, end)
     if vm is None:
         if prev is not None and prev.type == ind.type:
-            ind.change, ind.basis, ind.basis_text = prev.change, prev.basis, prev.basis_text
+            ind.change, ind.change_mode = prev.change, prev.change_mode
+            ind.basis, ind.basis_text = prev.basis, prev.basis_text
         return
     d, mode = direction[vm.group()]
-    if mode == "to":  # 下降到 5.1%: a level, not a change
-        return
-    ind.change = d
+    ind.change, ind.change_mode = d, mode  # mode "to": 下降到5.1% is the level reached
     basis = lexicon("indicators/basis.tsv")
     found = [m for m in basis.finditer(left, 0, vm.start())]
     if found:
@@ -205,8 +233,13 @@ def _change(ctx: DocContext, ind: Indicator, clause: _Clause, prev) -> None:
         ind.basis_text = ctx.text[clause.start + b.start():clause.start + b.end()]
 
 
-def _scope(ctx: DocContext, ind: Indicator, clause: _Clause) -> None:
-    found = list(lexicon("indicators/scope.tsv").finditer(ctx.norm, clause.start, ind.start))
+def _scope(ctx: DocContext, ind: Indicator, clause: _Clause, sent: Span, ranks: set[int]) -> None:
+    """The nearest scope word before the figure in its clause, else in its sentence (not one that
+    belongs to a ranking: 居全省第一位 scopes the rank only)."""
+    rx = lexicon("indicators/scope.tsv")
+    found = list(rx.finditer(ctx.norm, clause.start, ind.start))
+    if not found:
+        found = [m for m in rx.finditer(ctx.norm, sent.start, ind.start) if m.end() not in ranks]
     if found:
         ind.scope = table_map("indicators/scope.tsv")[found[-1].group()]
 
