@@ -29,6 +29,7 @@ import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator, Optional
@@ -506,12 +507,14 @@ def article_section(aid: str, record: dict, text: Optional[str], warning: Option
 
 # --------------------------------------------------------------------------- page
 
+@lru_cache(maxsize=None)
 def _template(name: str) -> str:
+    """A file of ``pipeline/templates/`` (package data)."""
     return resources.files("pipeline").joinpath("templates", name).read_text(encoding="utf-8")
 
 
 def page_head(title: str) -> str:
-    """Everything up to and including ``<main>``; the script's hash pins it in the CSP."""
+    """Doctype, head (CSP pinning the page script by hash, inline CSS) and the tooltip element."""
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta http-equiv="Content-Security-Policy" content="{esc(csp())}">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
