@@ -205,9 +205,7 @@ def _time(ind: Indicator, times: list[TimeExpr], prev_times: list[TimeExpr], pre
 
 
 def _change(ctx: DocContext, ind: Indicator, clause: _Clause, prev) -> None:
-    verbs = lexicon("indicators/change_words.tsv")
-    info = load_table("indicators/change_words.tsv", min_cols=3).rows
-    direction = {r[0]: (r[1], r[2]) for r in info}
+    verbs, direction, implied = _change_lexicon()
     fill = lexicon("indicators/change_fillers.tsv")
     left = ctx.norm[clause.start:ind.start]
     # strip fillers between the verb and the figure, then look for a verb ending there
@@ -225,12 +223,27 @@ def _change(ctx: DocContext, ind: Indicator, clause: _Clause, prev) -> None:
         return
     d, mode = direction[vm.group()]
     ind.change, ind.change_mode = d, mode  # mode "to": 下降到5.1% is the level reached
+    if vm.group() in implied:  # 同增17.1%
+        ind.basis = implied[vm.group()]
+        ind.basis_text = ctx.text[clause.start + vm.start():clause.start + vm.end()]
+        return
     basis = lexicon("indicators/basis.tsv")
     found = [m for m in basis.finditer(left, 0, vm.start())]
     if found:
         b = found[-1]
         ind.basis = table_map("indicators/basis.tsv")[b.group()]
         ind.basis_text = ctx.text[clause.start + b.start():clause.start + b.end()]
+
+
+@functools.lru_cache(maxsize=1)
+def _change_lexicon():
+    """(verb regex, verb → (direction, mode), verb → implied basis) from both change tables."""
+    plain = load_table("indicators/change_words.tsv", min_cols=3).rows
+    based = load_table("indicators/change_basis_words.tsv", min_cols=4).rows
+    direction = {r[0]: (r[1], r[2]) for r in plain + based}
+    implied = {r[0]: r[3] for r in based}
+    words = sorted(direction, key=lambda w: (-len(w), w))
+    return regex.compile("|".join(regex.escape(w) for w in words)), direction, implied
 
 
 def _scope(ctx: DocContext, ind: Indicator, clause: _Clause, sent: Span, ranks: set[int]) -> None:
@@ -321,7 +334,7 @@ def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr],
     norm = ctx.norm
     trail_char = [w for w, m in roles.get("trail", {}).items() if m == "char"]
     trail_token = {w for w, m in roles.get("trail", {}).items() if m == "token"}
-    strip_res = [lexicon("indicators/change_words.tsv"), lexicon("indicators/basis.tsv"),
+    strip_res = [_change_lexicon()[0], lexicon("indicators/basis.tsv"),
                  lexicon("indicators/scope.tsv"), lexicon("indicators/change_fillers.tsv"),
                  lexicon("indicators/list_separators.tsv")]
     time_ends = {t.end: t.start for t in times}
