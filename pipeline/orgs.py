@@ -390,8 +390,8 @@ def _extend_left(text: str, s0: int, lx: _Lex, allowed: frozenset[str], org_ends
             break
         w = text[a:b]
         cls = _word_class(w, lx)
-        if generic and cls != "prefix":
-            break
+        if generic:
+            break  # one prefix only: 全市各级党组织 → 各级党组织
         if taken and taken[-1][2] == "level" and cls != "place":
             break
         if cls == "prefix":
@@ -448,20 +448,24 @@ def _org_candidates(text: str, hits: list[tuple[int, int, str, tuple]], lx: _Lex
         takes = {HEAD: HEAD_TAKES, GENERIC: GENERIC_TAKES, NAMED: frozenset()}.get(kind, BODY_TAKES)
         start, taken, generic = _extend_left(text, s_anchor, lx, takes, org_ends - {e})
         classes = {c for _, _, c in taken}
-        head_word = text[s_anchor:e]
         has_place = bool(classes & {"place", "level"})
-        specific = has_place or "proper" in classes or kind in (NAMED, NT, BODY)
+        proper = any(c == "proper" and (b - a > 1 or kind != HEAD or kd[HEAD] != "weak")
+                     for a, b, c in taken)
+        specific = has_place or proper or kind in (NAMED, NT, BODY)
         if kind == HEAD and s_anchor < s and lx.tags.get(last) in ("nt", "j", "nz"):
             specific = True
         if kind == GENERIC:
-            generic = generic or not (has_place or "proper" in classes)
+            generic = generic or not (has_place or proper)
         elif not specific:
             if kind == HEAD and kd[HEAD] == "weak":
                 continue
-            modifiers = [c for c in classes if c != "prefix"]
-            if not modifiers and head_word == key:
-                continue  # a bare head (公司, 协会) names nothing; generic.tsv lists the exceptions
+            bare = text[taken[-1][1] if generic else start:e] if taken else text[start:e]
+            if not (generic and bare == key) and bare not in lx.generic:
+                continue  # 公司, 犯罪集团: a head with only common nouns names no body
             generic = True
+        if taken and taken[0][2] == "level" and taken[0][1] - taken[0][0] == 1 \
+                and _glued(text, start, e, lx, left=True):
+            continue  # 依法治市委员会: the level word belongs to the word before
         if _glued(text, tok_start, e, lx, left=kind in (NT, NAMED)):
             continue
         norm = lx.named.get(text[start:e]) if kind == NAMED and start == s else None
@@ -730,7 +734,7 @@ def load_ner_model(path: str):
 
     from .segment import JiebaSpacyTokenizer
 
-    nlp = spacy.load(path)
+    nlp = spacy.load(path, exclude=["tokenizer"])
     nlp.tokenizer = JiebaSpacyTokenizer(nlp.vocab)
     return nlp
 
@@ -775,8 +779,8 @@ def register_extensions() -> None:
         Span.set_extension("normalized", default=None)
     if not Span.has_extension("generic"):
         Span.set_extension("generic", default=False)
-    if not Doc.has_extension("cnie_misaligned"):
-        Doc.set_extension("cnie_misaligned", default=0)
+    if not Doc.has_extension("cnie_orgs_misaligned"):
+        Doc.set_extension("cnie_orgs_misaligned", default=0)
 
 
 class OrgsComponent:
@@ -807,7 +811,7 @@ class OrgsComponent:
                 sp._.normalized = e.normalized
                 sp._.generic = e.generic
         doc.ents = kept
-        doc._.cnie_misaligned = misaligned
+        doc._.cnie_orgs_misaligned = misaligned
         return doc
 
 
