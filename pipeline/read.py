@@ -61,6 +61,9 @@ class ReadError(Exception):
         self.error = error or type(self).__name__
         self.message = message
 
+    def __reduce__(self):  # picklable, for tasks sent to worker processes
+        return (type(self), (self.stage, self.message, self.error))
+
 
 @dataclass(frozen=True)
 class Decoded:

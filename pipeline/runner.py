@@ -473,6 +473,7 @@ class RunConfig:
     progress: Optional[bool] = None  # None: when stderr is a terminal
     flush_every: int = 512  # checkpoint after this many articles …
     flush_seconds: float = 2.0  # … or this many seconds, whichever comes first
+    connect_timeout: float = 30.0  # seconds to reach a Dask scheduler
 
 
 def fingerprint(cfg: RunConfig) -> dict[str, Any]:
@@ -544,7 +545,7 @@ def _results(cfg: RunConfig, tasks: Iterable[Task]) -> Iterator[Result]:
     if cfg.engine == "dask":
         from .dask_engine import dask_results
 
-        return dask_results(tasks, cfg.options, cfg.scheduler, cfg.workers, cfg.chunk_size)
+        return dask_results(tasks, cfg.options, cfg.scheduler, cfg.chunk_size, cfg.connect_timeout)
     if cfg.workers <= 1:
         return serial_results(tasks, cfg.options)
     return pool_results(tasks, cfg.options, cfg.workers, cfg.chunk_size)

@@ -94,11 +94,15 @@ def test_workers_output_byte_identical(tmp_path):
     arch.mkdir()
     for i in range(23):
         (arch / f"{i:03d}.txt").write_text(f"第{i}篇 {i * 7}件 {i}件", encoding="utf-8")
+    (arch / "bin.txt").write_bytes(bytes(range(256)) * 4)
+    (arch / "r.jsonl").write_text('{"text": "记录 2件"}\n{"text": \n{"id": 5, "text": "又 9件"}\n', encoding="utf-8")
     run(_cfg([arch], tmp_path / "w1", workers=1))
-    run(_cfg([arch], tmp_path / "w2", workers=2, chunk_size=3))
-    a = (tmp_path / "w1" / "indicators.jsonl").read_bytes()
-    assert a == (tmp_path / "w2" / "indicators.jsonl").read_bytes()
-    assert len(a.splitlines()) == 23
+    s = run(_cfg([arch], tmp_path / "w2", workers=2, chunk_size=3))
+    for name in ("indicators.jsonl", "errors.jsonl"):
+        assert (tmp_path / "w1" / name).read_bytes() == (tmp_path / "w2" / name).read_bytes()
+    assert len((tmp_path / "w1" / "indicators.jsonl").read_bytes().splitlines()) == 25
+    assert [e["doc_id"] for e in _lines(tmp_path / "w2" / "errors.jsonl")] == ["bin.txt", "r.jsonl#2"]
+    assert s["articles"] == {"seen": 27, "ok": 25, "failed": 2}
 
 
 @pytest.mark.parametrize("setup, expected", [

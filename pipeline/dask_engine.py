@@ -1,0 +1,125 @@
+"""``cnie extract --engine dask``: the same work units, run on a Dask distributed cluster.
+
+Takes the task stream of :mod:`pipeline.sources`, the :class:`pipeline.runner.RunOptions` and a
+scheduler address (``tcp://host:8786``) or a ``distributed.Client``; yields
+:class:`pipeline.runner.Result` in input order, exactly as the local engine does, so the output
+files are byte-identical. Needs the extra ``cnie[dask]``.
+
+How it runs: the client (the machine where ``cnie extract`` was started) walks the archive and
+reads every file's bytes itself, so the workers need no access to its file system; chunks of
+articles are submitted with a bounded number in flight (three per worker thread), and results
+are written by the client, in order, with the same checkpoints as the local engine (``--resume``
+works the same way). Every worker must have the same cnie version installed; this is checked
+before the first chunk is sent. A worker plugin loads jieba and the rules once per worker.
+"""
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Iterable, Iterator
+
+from . import __version__
+from .read import ReadError, read_bytes
+
+__all__ = ["dask_results", "CnieWorkerPlugin"]
+
+
+def _worker_version() -> str:
+    import pipeline
+
+    return pipeline.__version__
+
+
+try:  # the plugin base class exists only with the dask extra installed
+    from distributed.diagnostics.plugin import WorkerPlugin as _Base
+except ImportError:  # pragma: no cover
+    _Base = object
+
+
+class CnieWorkerPlugin(_Base):  # type: ignore[misc,valid-type]
+    """Warm a worker up once: jieba dictionary, user dictionary, rule tables."""
+
+    name = "cnie-warm-up"
+
+    def __init__(self, opts: Any):
+        self.opts = opts
+
+    def setup(self, worker: Any = None) -> None:
+        from .runner import init_worker
+
+        init_worker(self.opts)
+
+
+def _connect(scheduler: Any, timeout: float):
+    try:
+        from distributed import Client
+    except ImportError:
+        from .runner import RunError
+
+        raise RunError("--engine dask needs the dask extra: pip install 'cnie[dask]'") from None
+    if scheduler is None:
+        from .runner import RunError
+
+        raise RunError("--engine dask needs --scheduler ADDRESS")
+    if isinstance(scheduler, Client):
+        return scheduler, False
+    try:
+        return Client(scheduler, timeout=f"{timeout}s"), True
+    except (OSError, TimeoutError) as e:
+        from .runner import RunError
+
+        raise RunError(f"cannot reach the Dask scheduler at {scheduler}: {e}") from None
+
+
+def _check_workers(client) -> int:
+    from .runner import RunError
+
+    try:
+        versions = client.run(_worker_version)
+    except Exception as e:  # workers without cnie installed fail to unpickle the function
+        raise RunError(f"Dask workers cannot run cnie ({type(e).__name__}: {e}); install cnie on every worker") from None
+    bad = {w: v for w, v in versions.items() if v != __version__}
+    if not versions:
+        raise RunError("the Dask cluster has no workers")
+    if bad:
+        raise RunError(f"Dask workers run another cnie version than this client ({__version__}): {bad}")
+    return sum(client.nthreads().values()) or 1
+
+
+def _ship(chunk: list) -> list:
+    """Read file bytes here, so the workers need not see this machine's files."""
+    for t in chunk:
+        if t.kind in ("text", "html") and t.data is None and t.error is None:
+            try:
+                t.data = read_bytes(t.path)
+            except ReadError as e:
+                t.error = e
+    return chunk
+
+
+def dask_results(tasks: Iterable, opts: Any, scheduler: Any, chunk_size: int, timeout: float = 30.0) -> Iterator:
+    from .runner import _chunks, process_chunk
+
+    client, own = _connect(scheduler, timeout)
+    try:
+        threads = _check_workers(client)
+        client.register_plugin(CnieWorkerPlugin(opts), name=CnieWorkerPlugin.name)
+        max_inflight = max(2, threads * 3)
+        pending: deque = deque()
+        src = _chunks(tasks, chunk_size)
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < max_inflight:
+                chunk = next(src, None)
+                if chunk is None:
+                    exhausted = True
+                    break
+                pending.append(client.submit(process_chunk, _ship(chunk), opts, pure=False))
+            if not pending:
+                break
+            fut = pending.popleft()
+            results = fut.result()
+            fut.release()
+            yield from results
+    finally:
+        if own:
+            client.close()
