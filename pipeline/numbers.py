@@ -156,13 +156,46 @@ def _seed_plan() -> tuple[re.Pattern, frozenset[str], frozenset[str], frozenset[
     special = frozenset({".", sym["half"]} | {w[0] for w in load_table("numbers/zhe_seed.tsv").column(0)})
     chars = set(info) | set("0123456789") | special
     cls = re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
-    follow = set(info) | set(load_table("numbers/bare_follow.tsv").column(0)) | {sym["point"], sym["mixed"]}
+    follow = set(info) | set(load_table("numbers/after_first.tsv").column(0)) | {sym["point"], sym["mixed"]}
+    follow |= set("0123456789")
     for name in ("context_after.tsv", "numeral_start_units.tsv", "currencies.tsv",
                  "qualifiers_suffix.tsv", "range_separators.tsv"):
         follow |= {w[0] for w in load_table(f"numbers/{name}").column(0)}
     precede = {w[-1] for w in load_table("numbers/context_before.tsv").column(0)}
     precede |= {sym["ordinal"], sym["negative"], "-"}
     return cls, special, frozenset(follow), frozenset(precede)
+
+
+@functools.lru_cache(maxsize=1)
+def _prefix_last() -> frozenset[str]:
+    """Last characters of every word that can stand right before a numeral."""
+    sym = _sym()
+    out = {sym["ordinal"], sym["negative"], "-"}
+    for name in ("context_before.tsv", "qualifiers_prefix.tsv", "currency_prefix.tsv"):
+        out |= {w[-1] for w in load_table(f"numbers/{name}").column(0)}
+    return frozenset(out)
+
+
+def _next_char(s: str, e: int) -> str:
+    """The first non-space character at or after e (within the SP allowance), or ""."""
+    n = len(s)
+    k = e
+    while k < n and k - e < 8 and s[k].isspace() and s[k] not in "\r\n":
+        k += 1
+    return s[k] if k < n else ""
+
+
+def _prev_char(s: str, start: int, floor: int) -> str:
+    k = start - 1
+    while k >= floor and start - k <= 8 and s[k].isspace() and s[k] not in "\r\n":
+        k -= 1
+    return s[k] if k >= floor else ""
+
+
+def _follows(s: str, e: int) -> bool:
+    """Can any after-form (unit, date, qualifier, range) start at e?"""
+    c = _next_char(s, e)
+    return bool(c) and c in _seed_plan()[2]
 
 
 def _find(text: str, years: bool, mode: str) -> list[NumberMatch]:
@@ -191,10 +224,11 @@ def _find(text: str, years: bool, mode: str) -> list[NumberMatch]:
                 and (i == 0 or s[i - 1] not in precede):
             pos = i + 1     # a lone 一/三/十 inside a word (统一, 三大): cannot be a quantity here
             continue
-        inside = next((b for a, b in urls if a <= i < b), None)
-        if inside is not None:
-            pos = inside
-            continue
+        if urls:
+            inside = next((b for a, b in urls if a <= i < b), None)
+            if inside is not None:
+                pos = inside
+                continue
         if items and i == items[-1].core_end and cls in ("S", "B"):
             pos = i + 1     # 五十千: a unit glued to the previous numeral does not start one
             continue
@@ -230,16 +264,21 @@ def _at(s: str, i: int, years: bool, mode: str, floor: int) -> tuple[list[_Item]
         prev = s[i - 1] if i else ""
         if prev.isascii() and prev.isalpha():
             return [], _skip_run(s, i)          # A2021…, COVID-19, G20
-        dm = p["DATE"].match(s, i)
-        if dm:
-            return (_date_parts(s, dm.start(), dm.end(), mode) if years else []), dm.end()
-        if mode != "rt":
+        j = p["DIGIT_RUN"].match(s, i).end()
+        run, nxt = j - i, (s[j] if j < len(s) else "")
+        if run == 4 or (run <= 2 and nxt in ":\uff1a"):
+            dm = p["DATE"].match(s, i)
+            if dm:
+                return (_date_parts(s, dm.start(), dm.end(), mode) if years else []), dm.end()
+        if mode != "rt" and (run >= 11 or (ch == "0" and nxt == "-")):
             pm = p["PHONE"].match(s, i)
             if pm:
                 return [], pm.end()
-        if p["NAMED_NUMBER"].match(s, i):
-            return [], p["NAMED_NUMBER"].match(s, i).end()
-    ho = p["HALF_OFF"].match(s, i)
+        if 2 <= run <= 4 and nxt and not nxt.isascii():
+            nm = p["NAMED_NUMBER"].match(s, i)
+            if nm:
+                return [], nm.end()
+    ho = p["HALF_OFF"].match(s, i) if ch in _seed_plan()[1] else None
     if ho:
         it = _Item(i, ho.end(), i, ho.end(), Decimal(50), kind="percentage", unit="%", claimed=True,
                    form="zhe")
@@ -252,7 +291,7 @@ def _at(s: str, i: int, years: bool, mode: str, floor: int) -> tuple[list[_Item]
                            form=name.lower())
                 return _finish(s, it, years, mode, floor)
     # 百分之X, 千分之X …
-    per = p["PER_PREFIX"].match(s, i)
+    per = p["PER_PREFIX"].match(s, i) if char_info().get(ch, ("",))[0] in ("S", "B") else None
     if per:
         it = _per_form(s, i, per, mode)
         if it is not None:
@@ -332,6 +371,10 @@ def _build(s: str, num: Numeral, mode: str) -> _Item | None:
         x = _rt_extras(s, it, num)
         if x is not None:
             return x
+    if not _follows(s, e):
+        if num.digit_string:
+            it.form = "digits"
+        return it
     # fraction: X分之Y, and whole 又 X分之Y
     mx = p["MIXED_MID"].match(s, e)
     if mx:
@@ -497,13 +540,15 @@ def _fraction(s: str, j: int, mode: str) -> tuple[Decimal, int] | None:
 def _finish(s: str, it: _Item, years: bool, mode: str, floor: int) -> tuple[list[_Item], int]:
     p = _p()
     num = it.num
+    after = _follows(s, it.end)
+    before = _prev_char(s, it.start, floor) in _prefix_last()
     # ranges: A至B, 10-20%, 3至5万
-    if it.kind in ("number", "percentage", "currency") and it.qualifier == "exact":
+    if after and it.kind in ("number", "percentage", "currency") and it.qualifier == "exact":
         r = _range(s, it, mode)
         if r is not None:
             it = r
     # dates: 8月, 10日, 1-9月
-    if it.kind == "number" and it.unit is None and it.value == it.value.to_integral_value():
+    if after and it.kind == "number" and it.unit is None and it.value == it.value.to_integral_value():
         if p["MONTH_AFTER"].match(s, it.end) and Decimal(1) <= (it.high or it.value) <= 12 \
                 and not (num and num.approx):
             return (_date_parts(s, it.start, it.end, mode) if years else []), it.end
@@ -514,7 +559,7 @@ def _finish(s: str, it: _Item, years: bool, mode: str, floor: int) -> tuple[list
         if num is not None and num.digit_string and num.n_chars == 4 and p["CN_YEAR"].match(s, it.start):
             return ([_as_plain(it)] if years else []), it.end
     # sign
-    neg = p["NEG_BEFORE"].match(s, max(floor, it.start - 9), it.start)
+    neg = p["NEG_BEFORE"].match(s, max(floor, it.start - 9), it.start) if before else None
     if neg and it.kind != "ordinal":
         it.start = it.core_start = neg.start()
         it.claimed = True
@@ -523,12 +568,13 @@ def _finish(s: str, it: _Item, years: bool, mode: str, floor: int) -> tuple[list
             lo, hi = it.low, it.high
             it.low, it.high = (-hi if hi is not None else None), -lo
     # currency symbol before: $20, ￥300
-    if it.kind == "number" and it.unit is None:
+    if before and it.kind == "number" and it.unit is None:
         cb = p["CURRENCY_BEFORE"].match(s, max(floor, it.start - 12), it.start)
         if cb and num is not None and num.has_arabic:
             it.start, it.kind, it.unit, it.claimed = cb.start(), "currency", _currency_prefix()[cb.group("cur")], True
     # ordinal
-    if it.kind == "number" and it.unit is None and it.qualifier == "exact" and not it.form.startswith("frac"):
+    if before and it.kind == "number" and it.unit is None and it.qualifier == "exact" \
+            and not it.form.startswith("frac"):
         om = p["ORDINAL_BEFORE"].match(s, max(floor, it.start - 9), it.start)
         if om:
             it.kind, it.start, it.claimed = "ordinal", om.start(), True
@@ -548,7 +594,7 @@ def _finish(s: str, it: _Item, years: bool, mode: str, floor: int) -> tuple[list
     if it.kind in ("number", "ordinal") and _stopped(s, it, mode):
         return [], it.core_end
     # qualifiers (not on ordinals)
-    if it.kind != "ordinal":
+    if it.kind != "ordinal" and (before or _follows(s, it.end)):
         _qualify(s, it, floor)
     if it.qualifier not in ("exact", "range"):
         it.approx = True

@@ -97,8 +97,8 @@ def _symbols() -> dict[str, str]:
 def plain(d: Decimal) -> Decimal:
     """Normalise a Decimal without exponent notation (1.64E+9 → 1640000000, 4.800 → 4.8)."""
     if d == d.to_integral_value():
-        return d.quantize(Decimal(1)) if d.as_tuple().exponent < 0 else Decimal(int(d))
-    return d.normalize() if d.normalize().as_tuple().exponent >= -60 else d
+        return Decimal(int(d))
+    return d.normalize()
 
 
 def _tokens(s: str, i: int, decimal_digits: bool = True) -> list[_Tok]:
