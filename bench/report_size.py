@@ -114,6 +114,7 @@ def main() -> int:
           f"in {time.perf_counter() - t0:.1f} s")
     print(f"{'--max-articles':>14} {'shown':>6} {'size MB':>8} {'KB/article':>10} {'write s':>8} "
           f"{'baseline s':>10} {'ratio':>6}" + (f" {'chromium load s':>15}" if args.browser else ""))
+    report.write_report(d, args.out / "warm-up.html", max_articles=0)  # imports matplotlib, loads fonts
     for cap in (0, report.DEFAULT_MAX_ARTICLES, args.n):
         page = args.out / f"report-{cap}.html"
         t0 = time.perf_counter()

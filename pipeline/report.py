@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
-import html
 import io
 import json
 import re
@@ -327,9 +326,14 @@ def overview_charts(ov: Overview) -> list[tuple[str, str]]:
 
 # --------------------------------------------------------------------------- highlighting
 
+# what html.escape(quote=True) replaces, plus CR as a character reference (the HTML parser
+# would fold CR LF into LF and shift the text; a reference keeps the character)
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "\r": "&#13;"})
+
+
 def esc(s: Any) -> str:
-    """HTML-escape text (quotes too); CR kept as a character reference so the parser keeps it."""
-    return html.escape("" if s is None else str(s), quote=True).replace("\r", "&#13;")
+    """HTML-escape text for element content and quoted attribute values."""
+    return "" if s is None else str(s).translate(_ESCAPES)
 
 
 def type_class(t: Any) -> str:
