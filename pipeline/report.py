@@ -241,7 +241,7 @@ def _cjk_fonts() -> list[str]:
 
 
 def bar_chart_svg(labels: list[str], values: list[int], *, title: str, colours: Optional[list[str]] = None,
-                  horizontal: bool = False, xlabel: str = "") -> str:
+                  horizontal: bool = False, xlabel: str = "", min_slots: int = 1) -> str:
     """A bar chart as an inline ``<svg>`` element (text kept as text, deterministic ids, no metadata)."""
     import matplotlib
     from matplotlib.figure import Figure
@@ -269,8 +269,8 @@ def bar_chart_svg(labels: list[str], values: list[int], *, title: str, colours: 
         else:
             pos = list(range(len(labels)))
             ax.bar(pos, values, color=colours)
-            ax.set_xlim(-0.6, max(len(pos), 6) - 0.4)  # a lone bar stays bar-sized
-            step = max(1, len(labels) // 24)
+            ax.set_xlim(-0.6, max(len(pos), min_slots) - 0.4)  # a lone bar stays bar-sized
+            step = -(-len(labels) // 12)  # at most 12 tick labels
             ax.set_xticks(pos[::step], labels[::step], rotation=45 if len(labels) > 6 else 0,
                           ha="right" if len(labels) > 6 else "center")
             ax.set_ylabel(xlabel)
@@ -320,7 +320,7 @@ def overview_charts(ov: Overview) -> list[tuple[str, str]]:
             [o for o, _ in outlets], [v for _, v in outlets], title="Indicators per outlet",
             horizontal=True, xlabel="indicators")),
         ("Indicators per publication month" + undated, bar_chart_svg(
-            months, per_month, title="Indicators per publication month", xlabel="indicators")),
+            months, per_month, title="Indicators per publication month", xlabel="indicators", min_slots=6)),
     ]
 
 
