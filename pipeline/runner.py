@@ -250,6 +250,7 @@ class Output:
         self.elapsed_before = 0.0
         self.pending_lines = 0
         self.last_flush = time.monotonic()
+        self.first_result_s: Optional[float] = None  # start-up: workers loading jieba and rules
 
     def path(self, name: str) -> Path:
         return self.dir / f"{name}.jsonl"
@@ -520,6 +521,8 @@ def run(cfg: RunConfig) -> dict[str, Any]:
     try:
         results = _results(cfg, tasks)
         for r in results:
+            if out.first_result_s is None:
+                out.first_result_s = time.monotonic() - t0
             out.add(r)
             out.maybe_flush(elapsed(), cfg.flush_every, cfg.flush_seconds)
             if bar is not None:
@@ -601,6 +604,7 @@ def _summary(cfg: RunConfig, out: Output, walk: WalkStats, elapsed: float) -> di
         "bytes": c.nbytes,
         "skipped_files": walk.skipped,
         "elapsed_s": round(elapsed, 3),
+        "startup_s": None if out.first_result_s is None else round(out.first_result_s, 3),
         "articles_per_s": round(c.seen / elapsed, 2) if elapsed > 0 else None,
         "mb_per_s": round(c.nbytes / 1e6 / elapsed, 3) if elapsed > 0 else None,
         "workers": cfg.workers,
