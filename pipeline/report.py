@@ -48,7 +48,8 @@ TABLE_COLUMNS = (
     ("qualifier", "qualifier"), ("subject", "subject"), ("time", "time"), ("scope", "scope"),
     ("change", "change"), ("org", "org"), ("more", "more"), ("at", "offsets"),
 )
-MORE_FIELDS = ("low", "high", "period", "basis", "basis_text", "direction", "subject_head")
+# every other field of an indicator goes to the "more" column, in record order
+NOT_MORE = {k for k, _ in TABLE_COLUMNS} | {"start", "end", "approx", "sentence"}
 
 
 # --------------------------------------------------------------------------- reading
@@ -446,7 +447,8 @@ def indicator_table(aid: str, record: dict, highlighted: bool) -> str:
     rows = []
     for n, i in enumerate(inds):
         t = str(i.get("type"))
-        more = "; ".join(f"{k}={fmt_value(i.get(k))}" for k in MORE_FIELDS if i.get(k) not in (None, ""))
+        more = "; ".join(f"{k}={_short(fmt_value(v) if not isinstance(v, (dict, list)) else v, 80)}"
+                         for k, v in i.items() if k not in NOT_MORE and v not in (None, "", False))
         qual = str(i.get("qualifier") or "") + (" (approx)" if i.get("approx") and i.get("qualifier") != "approx" else "")
         text = esc(i.get("text"))
         link = f'<a class="goto" href="#{aid}-i{n}">{text}</a>' if highlighted else text

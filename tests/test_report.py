@@ -441,3 +441,13 @@ def test_stored_text_that_does_not_match_is_not_highlighted(tmp_path):
     root = Dom(report.write_report(d, tmp_path / "r.html").path.read_text(encoding="utf-8")).root
     assert "texts.jsonl does not match" in root.find_all("div", cls="warn")[0].text()
     assert root.find_all("mark") == [] and root.find_all("div", cls="text")[0].text() == SYNTH + "!"
+
+
+def test_fields_without_a_column_go_to_more_in_record_order():
+    rec = synth_record().to_dict()
+    rec["indicators"][1]["future_field"] = {"a": 1}
+    rec["indicators"][1]["low"] = 12.0
+    root = Dom(report.indicator_table("a0", rec, highlighted=True)).root
+    keys = [th.attrs["data-key"] for th in root.find_all("th")]
+    cells = dict(zip(keys, (td.text() for td in root.find_all("tr", id="a0-r1")[0].find_all("td"))))
+    assert cells["more"] == 'low=12; basis=yoy; basis_text=同比; future_field={"a": 1}'
