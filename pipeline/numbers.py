@@ -108,6 +108,14 @@ def _qual_suffix() -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=1)
+def _approx_prefix() -> tuple[tuple[str, str, Decimal, Decimal | None, str], ...]:
+    rows = load_table("numbers/approx_prefix.tsv", min_cols=5).rows
+    out = [(w, q, Decimal(lo), None if hi == "-" else Decimal(hi), "" if na == "-" else na)
+           for w, q, lo, hi, na, *_ in rows]
+    return tuple(sorted(out, key=lambda r: -len(r[0])))
+
+
+@functools.lru_cache(maxsize=1)
 def _currencies() -> dict[str, str]:
     return load_table("numbers/currencies.tsv", min_cols=2).mapping(0, 1)
 
@@ -540,6 +548,9 @@ def _fraction(s: str, j: int, mode: str) -> tuple[Decimal, int] | None:
 def _finish(s: str, it: _Item, years: bool, mode: str, floor: int) -> tuple[list[_Item], int]:
     p = _p()
     num = it.num
+    if num is not None and not num.has_arabic and it.qualifier == "exact" \
+            and char_info().get(s[it.core_start], ("",))[0] in ("S", "B"):
+        _vague_prefix(s, it, floor)
     after = _follows(s, it.end)
     before = _prev_char(s, it.start, floor) in _prefix_last()
     # ranges: A至B, 10-20%, 3至5万
@@ -599,6 +610,22 @@ def _finish(s: str, it: _Item, years: bool, mode: str, floor: int) -> tuple[list
     if it.qualifier not in ("exact", "range"):
         it.approx = True
     return [it], it.end
+
+
+def _vague_prefix(s: str, it: _Item, floor: int) -> None:
+    """上百 / 数百万 / 几十 / 好几十: a word glued before a unit-led numeral."""
+    for word, q, lo, hi, not_after in _approx_prefix():
+        a = it.start - len(word)
+        if a < floor or not s.startswith(word, a):
+            continue
+        if a > 0 and s[a - 1] in not_after:
+            continue
+        base = it.value
+        it.start, it.qualifier, it.approx, it.claimed = a, q, True, True
+        it.low = base * lo
+        it.high = base * hi if hi is not None else None
+        it.value = it.low
+        return
 
 
 def _is_month_char(s: str, k: int) -> bool:
@@ -676,6 +703,8 @@ def _qualify(s: str, it: _Item, floor: int) -> None:
     if qb:
         word = s[qb.start():qb.end()].strip()
         q = _qual_prefix().get(word)
+        if q and p["NEAR_WORDS"].fullmatch(word) and p["TIME_SPAN"].match(s, it.end):
+            q = None   # 近3年: the last three years
         if q:
             it.start = qb.start()
             _apply_q(it, q)
@@ -696,8 +725,11 @@ def _apply_q(it: _Item, q: str) -> None:
 def _range(s: str, it: _Item, mode: str) -> _Item | None:
     p = _p()
     rm = p["RANGE_SEP"].match(s, it.end)
+    between = None
     if not rm:
-        return None
+        rm = between = p["BETWEEN_SEP"].match(s, it.end)
+        if not rm:
+            return None
     j = rm.end()
     if j >= len(s) or not p["SEED"].match(s, j):
         return None
@@ -708,6 +740,8 @@ def _range(s: str, it: _Item, mode: str) -> _Item | None:
         return None
     it2 = _build(s, num2, mode)
     if it2 is None or it2.kind == "fraction" or _stopped(s, it2, mode):
+        return None
+    if between is not None and not p["BETWEEN_END"].match(s, it2.end):
         return None
     first_plain = it.kind == "number" and it.unit is None and it.form in ("", "digits")
     if not (first_plain or (it.kind == it2.kind and it.unit == it2.unit)):

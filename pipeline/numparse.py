@@ -195,6 +195,7 @@ def _machine(toks: list[_Tok]) -> _Result | None:
         return pending
 
     prev_unit: str | None = None   # the class of the unit right before the pending digit
+    big_grain = Decimal(1)
     if len(toks) >= 1 and toks[0].cls == "Z" and (len(toks) == 1 or toks[1].cls not in ("S", "P", "D", "A")):
         return _Result(1, Decimal(0), None, False)   # 零 alone
     for k, t in enumerate(toks):
@@ -245,7 +246,11 @@ def _machine(toks: list[_Tok]) -> _Result | None:
                 v, m = parts.pop()
                 acc += v
                 popped_mag = m if popped_mag is None else max(popped_mag, m)
+            grain = Decimal(1)    # the place of the last written digit, in units of this 万/亿
+            if pending_tok is not None and pending_tok.cls == "A" and "." in pending_tok.text:
+                grain = Decimal(1).scaleb(-len(pending_tok.text.split(".")[1]))   # 1.5万 → 0.1
             if prev == "P" and frac:
+                grain = Decimal(1).scaleb(frac.as_tuple().exponent)
                 acc += frac
                 frac = Decimal(0)
             if popped_mag is not None:
@@ -257,6 +262,7 @@ def _machine(toks: list[_Tok]) -> _Result | None:
                 place = place * t.val
             section, pending, pending_tok, last_small, zero = Decimal(0), None, None, None, False
             last_big = mag
+            big_grain = grain * mag
             has_big = True
         elif c == "P":
             if prev == "Z" and pending is None and section == 0 and not parts:
@@ -273,7 +279,7 @@ def _machine(toks: list[_Tok]) -> _Result | None:
             if prev == "S" and "S" in allowed and pending is None:
                 place = last_small
             elif prev == "B" and "B" in allowed and pending is None:
-                place = last_big
+                place = big_grain          # 3万多 → 10^4; 1.5万余 → 10^3
             elif prev == "Z" and "Z" in allowed:
                 place = _TEN
             elif (prev in ("A", "D") and "A0" in allowed and pending_tok is not None
