@@ -14,7 +14,9 @@ writes, in DIR:
   order (line *i* of one belongs to line *i* of the other). For HTML inputs this is the
   extracted main text. ``cnie report`` re-reads it.
 * ``summary.json`` — articles seen/ok/failed (seen = ok + failed), indicators per type,
-  entities, characters, bytes, elapsed seconds, articles/s, MB/s, workers, engine.
+  entities, characters, bytes, files of other types skipped, elapsed seconds, start-up seconds
+  (until the first result: workers loading jieba and the rules), articles/s, MB/s, workers
+  really used, engine. Also printed as one paragraph on stderr at the end (not with ``--quiet``).
 * ``.cnie-checkpoint.json`` — the journal that makes ``--resume`` exact (see below).
 
 Safety: results are appended as whole lines (one ``os.write`` per batch), the files are
@@ -29,8 +31,19 @@ Parallelism: ``--workers N`` (default: all cores) runs a pool of N spawned proce
 same on Linux, macOS and Windows); each worker loads jieba and the rules once, in its
 initialiser. Inputs are streamed in document-level chunks with a bounded number of chunks in
 flight, so memory stays constant whatever the archive size; results are written in input order.
-``--workers 1`` runs in-process. ``--engine dask --scheduler ADDRESS`` sends the same chunks to a
-Dask distributed cluster (:mod:`pipeline.dask_engine`).
+``--workers 1`` runs in-process, and so does an archive of fewer than ``SMALL_ARCHIVE`` articles
+when ``--workers`` is not given. ``--engine dask --scheduler ADDRESS`` sends the same chunks to
+a Dask distributed cluster (:mod:`pipeline.dask_engine`).
+
+Progress: a tqdm bar (articles, rate, and an ETA once a background count of the inputs is done)
+on stderr when stderr is a terminal; never with ``--quiet``.
+
+Other options: ``--max-chars`` (longer articles fail with stage ``limit``), ``--ner-model DIR``
+(passed on to ``pipeline.api.extract_record(ner_model=...)``), ``--opencc`` (every stage runs on
+a simplified-character view made with the installed OpenCC, one character for one, so offsets
+are unchanged; the ``text`` of every indicator and entity and the header strings are put back in
+the original characters, derived fields such as ``subject`` stay simplified; the normaliser's own
+traditional→simplified table applies with or without it).
 
 Exit status: 0 when the run finished (failed articles are listed, not fatal); 1 with
 ``--strict`` when any article failed; 2 for an unusable PATH, no articles, an unwritable
@@ -41,6 +54,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import inspect
+import itertools
 import json
 import os
 import sys
@@ -59,6 +73,7 @@ from .sources import InputError, SourceOptions, Task, WalkStats, check_paths, it
 __all__ = ["RunOptions", "Result", "process_task", "process_chunk", "run", "register", "RunError"]
 
 CHECKPOINT = ".cnie-checkpoint.json"
+SMALL_ARCHIVE = 32  # with the default --workers, fewer articles than this run in-process
 FILES = ("indicators", "errors", "texts")
 DEFAULT_MAX_CHARS = 1_000_000
 
@@ -251,6 +266,7 @@ class Output:
         self.pending_lines = 0
         self.last_flush = time.monotonic()
         self.first_result_s: Optional[float] = None  # start-up: workers loading jieba and rules
+        self.workers_used = 1
 
     def path(self, name: str) -> Path:
         return self.dir / f"{name}.jsonl"
@@ -475,6 +491,7 @@ class RunConfig:
     flush_every: int = 512  # checkpoint after this many articles …
     flush_seconds: float = 2.0  # … or this many seconds, whichever comes first
     connect_timeout: float = 30.0  # seconds to reach a Dask scheduler
+    auto_workers: bool = False  # workers not chosen by the user: small archives run in-process
 
 
 def fingerprint(cfg: RunConfig) -> dict[str, Any]:
@@ -519,7 +536,8 @@ def run(cfg: RunConfig) -> dict[str, Any]:
     t0 = time.monotonic()
     elapsed = lambda: out.elapsed_before + time.monotonic() - t0  # noqa: E731
     try:
-        results = _results(cfg, tasks)
+        results, used = _results(cfg, tasks)
+        out.workers_used = used
         for r in results:
             if out.first_result_s is None:
                 out.first_result_s = time.monotonic() - t0
@@ -544,14 +562,23 @@ def run(cfg: RunConfig) -> dict[str, Any]:
     return summary
 
 
-def _results(cfg: RunConfig, tasks: Iterable[Task]) -> Iterator[Result]:
+def _results(cfg: RunConfig, tasks: Iterator[Task]) -> tuple[Iterator[Result], int]:
+    """The result stream for the configured engine, and the number of workers really used."""
     if cfg.engine == "dask":
         from .dask_engine import dask_results
 
-        return dask_results(tasks, cfg.options, cfg.scheduler, cfg.chunk_size, cfg.connect_timeout)
+        return dask_results(tasks, cfg.options, cfg.scheduler, cfg.chunk_size, cfg.connect_timeout), 0
     if cfg.workers <= 1:
-        return serial_results(tasks, cfg.options)
-    return pool_results(tasks, cfg.options, cfg.workers, cfg.chunk_size)
+        return serial_results(tasks, cfg.options), 1
+    if cfg.auto_workers:
+        # a small archive is done sooner in-process than by starting workers (each loads
+        # jieba and the rules): look ahead a little, then decide
+        head = list(itertools.islice(tasks, SMALL_ARCHIVE))
+        rest = itertools.chain(head, tasks)
+        if len(head) < SMALL_ARCHIVE:
+            return serial_results(rest, cfg.options), 1
+        tasks = rest
+    return pool_results(tasks, cfg.options, cfg.workers, cfg.chunk_size), cfg.workers
 
 
 def _skip_done(tasks: Iterator[Task], done: int, last_doc: Optional[str], out_dir: Path) -> Iterator[Task]:
@@ -607,7 +634,7 @@ def _summary(cfg: RunConfig, out: Output, walk: WalkStats, elapsed: float) -> di
         "startup_s": None if out.first_result_s is None else round(out.first_result_s, 3),
         "articles_per_s": round(c.seen / elapsed, 2) if elapsed > 0 else None,
         "mb_per_s": round(c.nbytes / 1e6 / elapsed, 3) if elapsed > 0 else None,
-        "workers": cfg.workers,
+        "workers": out.workers_used,
         "engine": cfg.engine,
         "resumed": cfg.resume,
         "files": files,
@@ -621,7 +648,8 @@ def summary_paragraph(s: dict[str, Any]) -> str:
              + (f" (see {s['files']['errors']})" if a["failed"] else "") + ";",
              f"{ind['total']:,} indicators" + (f" ({by_type})" if by_type else "") + f", {s['entities']:,} entities;"]
     rate = f"{s['articles_per_s']:,} articles/s, {s['mb_per_s']} MB/s" if s["articles_per_s"] else "no time measured"
-    parts.append(f"{s['elapsed_s']} s, {rate}, {s['workers']} worker{'s' if s['workers'] != 1 else ''} ({s['engine']}).")
+    how = "on the Dask cluster" if s["engine"] == "dask" else f"{s['workers']} worker{'s' if s['workers'] != 1 else ''}"
+    parts.append(f"{s['elapsed_s']} s, {rate}, {how}.")
     if s.get("skipped_files"):
         parts.append(f"{s['skipped_files']:,} files of other types skipped.")
     parts.append(f"Records in {s['files']['indicators']}.")
@@ -683,7 +711,8 @@ def main(args: argparse.Namespace) -> int:
                               date_field=args.date_field, url_field=args.url_field, input_format=args.input_format),
         options=RunOptions(with_text=args.with_text, max_chars=args.max_chars, ner_model=args.ner_model,
                            opencc=args.opencc),
-        workers=args.workers or _default_workers(), chunk_size=max(1, args.chunk_size),
+        workers=args.workers or _default_workers(), auto_workers=args.workers is None,
+        chunk_size=max(1, args.chunk_size),
         engine=args.engine, scheduler=args.scheduler, resume=args.resume, strict=args.strict, quiet=args.quiet,
     )
     try:

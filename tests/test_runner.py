@@ -257,3 +257,40 @@ def test_end_to_end_real_pipeline_cli(tmp_path, capsys):
     assert cli.main(["extract", str(arch), "-o", str(tmp_path / "w2"), "--workers", "2", "--with-text",
                      "--chunk-size", "1", "--quiet"]) == 0
     assert (tmp_path / "w2" / "indicators.jsonl").read_bytes() == (out / "indicators.jsonl").read_bytes()
+
+
+def kw_extract(text, doc_id, source, meta, ner_model=None):
+    rec = cheap_extract(text, doc_id, source, meta)
+    rec.warnings.append(f"ner_model={ner_model}")
+    return rec
+
+
+def test_ner_model_is_passed_to_the_extractor(tmp_path):
+    arch = _archive(tmp_path / "arch")
+    model = tmp_path / "model"
+    model.mkdir()
+    run(_cfg([arch / "a.txt"], tmp_path / "o1", options=RunOptions(extractor=kw_extract, ner_model=str(model))))
+    assert _lines(tmp_path / "o1" / "indicators.jsonl")[0]["warnings"] == [f"ner_model={model}"]
+    run(_cfg([arch / "a.txt"], tmp_path / "o2", options=RunOptions(extractor=kw_extract)))
+    assert _lines(tmp_path / "o2" / "indicators.jsonl")[0]["warnings"] == ["ner_model=None"]
+    with pytest.raises(InputError, match="--ner-model is not a directory"):
+        run(_cfg([arch], tmp_path / "o3", options=RunOptions(extractor=kw_extract, ner_model=str(tmp_path / "x"))))
+
+
+def test_progress_bar_only_when_asked_or_on_a_terminal(tmp_path, capsys):
+    arch = _archive(tmp_path / "arch")
+    run(RunConfig(paths=[str(arch)], out=tmp_path / "o1", options=RunOptions(extractor=cheap_extract)))
+    assert capsys.readouterr().err == ""  # stderr is not a terminal under pytest
+    run(RunConfig(paths=[str(arch)], out=tmp_path / "o2", options=RunOptions(extractor=cheap_extract), progress=True))
+    err = capsys.readouterr().err
+    assert err.startswith("\rcnie extract: ") and "art/s" in err
+    assert " 3/3 " in err or "3art " in err  # the total arrives from the counting thread, or not yet
+    run(RunConfig(paths=[str(arch)], out=tmp_path / "o3", options=RunOptions(extractor=cheap_extract), progress=True,
+                  quiet=True))
+    assert capsys.readouterr().err == ""
+
+
+def test_small_archive_runs_in_process_with_default_workers(tmp_path):
+    arch = _archive(tmp_path / "arch")
+    s = run(_cfg([arch], tmp_path / "o", workers=4, auto_workers=True))
+    assert s["workers"] == 1 and s["articles"]["seen"] == 3
