@@ -27,7 +27,7 @@ def load_cases():
         if not line.strip() or line.startswith("#"):
             continue
         cols = line.split("\t")
-        inp = cols[0]
+        inp = cols[0].replace("\\n", "\n")  # a literal \n in the table is a line break
         rows = cases.setdefault(inp, [])
         if cols[1] == "-":
             continue

@@ -32,9 +32,14 @@ def test_component_on_blank_zh_char_tokenizer():
 
 
 def test_misaligned_spans_are_expanded_and_counted():
+    from spacy.tokens import Doc
+
     nlp = make_nlp()
-    nlp.add_pipe("cnie_indicators")
-    doc = nlp("培训4.56万人次。")  # jieba keeps 万人次 as one word: the figure ends inside it
+    component = nlp.add_pipe("cnie_indicators")
+    # a tokenisation whose word boundary cuts through the figure: 培训4 | .56万人次 | 。
+    doc = component(Doc(nlp.vocab, words=["培训4", ".56万人次", "。"], spaces=[False, False, False]))
+    assert doc._.cnie["indicators"][0]["text"] == "4.56万人次"
     (span,) = doc.spans["cnie_indicators"]
-    assert span._.indicator["text"] == "4.56万人次"
-    assert span.text.endswith("人次")
+    assert span.text == "培训4.56万人次"          # expanded to whole tokens
+    assert doc._.cnie_misaligned == 1
+    assert span._.indicator["start"] == 2        # the record keeps the exact offsets
