@@ -68,7 +68,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 from . import __version__
 from .contract import Meta, Source, dumps
 from .read import ReadError
-from .sources import InputError, SourceOptions, Task, WalkStats, check_paths, iter_tasks
+from .sources import InputError, SourceOptions, Task, WalkStats, check_paths, count_tasks, iter_tasks
 
 __all__ = ["RunOptions", "Result", "process_task", "process_chunk", "run", "register", "RunError"]
 
@@ -210,6 +210,14 @@ def process_chunk(tasks: list[Task], opts: RunOptions) -> list[Result]:
     return [process_task(t, opts) for t in tasks]
 
 
+def _pool_worker_init(opts: RunOptions) -> None:
+    """Pool workers leave Ctrl-C to the main process, which stops the pool and checkpoints."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    init_worker(opts)
+
+
 def init_worker(opts: RunOptions) -> None:
     """Per-process start-up: load jieba (with the user dictionary) and the pipeline once."""
     if opts.warm_up and opts.extractor is None:
@@ -285,7 +293,7 @@ class Output:
     def _open(self, truncate_to: dict[str, int]) -> None:
         names = [n for n in FILES if n != "texts" or self.with_text]
         for n in names:
-            fd = os.open(self.path(n), os.O_WRONLY | os.O_CREAT, 0o644)
+            fd = os.open(self.path(n), os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
             os.ftruncate(fd, truncate_to.get(n, 0))
             os.lseek(fd, 0, os.SEEK_END)
             self.fds[n] = fd
@@ -308,10 +316,12 @@ class Output:
         if cp is None:
             self.start_fresh()
             return False
-        if cp.get("fingerprint") != self.fingerprint:
+        was = cp.get("fingerprint") or {}
+        if was != self.fingerprint:
+            diff = ", ".join(f"{k} was {was.get(k)!r}" for k in sorted(set(was) | set(self.fingerprint))
+                             if was.get(k) != self.fingerprint.get(k))
             raise RunError(f"{self.dir}: --resume with different inputs or options than the interrupted run "
-                           f"(was: cnie extract {' '.join(cp.get('fingerprint', {}).get('paths', []))} …); "
-                           "run without --resume to start over")
+                           f"({diff}); run without --resume to start over")
         self.done = cp["done"]
         self.last_doc = cp.get("last_doc")
         c = cp["counters"]
@@ -429,7 +439,8 @@ def pool_results(tasks: Iterable[Task], opts: RunOptions, workers: int, chunk_si
     ctx = mp.get_context("spawn")
 
     def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker, initargs=(opts,))
+        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_pool_worker_init,
+                                   initargs=(opts,))
 
     pool = new_pool()
     max_inflight = workers * 3
@@ -498,7 +509,8 @@ def fingerprint(cfg: RunConfig) -> dict[str, Any]:
     s, o = cfg.sources, cfg.options
     ext = o.extractor
     return {
-        "paths": [p if p == "-" else os.path.abspath(p) for p in cfg.paths],
+        # source.path is written as given, so a resume must see the same spelling from the same place
+        "paths": list(cfg.paths), "cwd": os.getcwd(),
         "fields": [s.text_field, s.id_field, s.title_field, s.date_field, s.url_field, s.input_format],
         "with_text": o.with_text, "max_chars": o.max_chars, "ner_model": o.ner_model, "opencc": o.opencc,
         "extractor": None if ext is None else f"{ext.__module__}.{ext.__qualname__}",
@@ -606,8 +618,7 @@ def _progress(cfg: RunConfig, src_opts: SourceOptions, initial: int):
     if "-" not in cfg.paths:
         def count() -> None:  # the total, found in the background (ETA once known)
             try:
-                n = sum(1 for _ in iter_tasks(cfg.paths, src_opts))
-                bar.total = n
+                bar.total = count_tasks(cfg.paths, src_opts)
             except Exception:
                 pass
 
@@ -700,7 +711,11 @@ def _default_workers() -> int:
 def main(args: argparse.Namespace) -> int:
     paths = list(args.paths)
     if not paths and args.resume:
-        cp = read_checkpoint(Path(args.out))
+        try:
+            cp = read_checkpoint(Path(args.out))
+        except RunError as e:
+            print(f"cnie extract: error: {e}", file=sys.stderr)
+            return 2
         paths = list((cp or {}).get("fingerprint", {}).get("paths", []))
     if args.engine == "dask" and not args.scheduler:
         print("cnie extract: error: --engine dask needs --scheduler ADDRESS", file=sys.stderr)

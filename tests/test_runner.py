@@ -294,3 +294,23 @@ def test_small_archive_runs_in_process_with_default_workers(tmp_path):
     arch = _archive(tmp_path / "arch")
     s = run(_cfg([arch], tmp_path / "o", workers=4, auto_workers=True))
     assert s["workers"] == 1 and s["articles"]["seen"] == 3
+
+
+def crash_extract(text, doc_id, source, meta, **kw):
+    if "CRASH" in text:
+        os._exit(3)  # a worker dying under an article (segfault, OOM killer …)
+    return cheap_extract(text, doc_id, source, meta)
+
+
+def test_worker_death_is_reported_for_that_article_only(tmp_path):
+    arch = tmp_path / "arch"
+    arch.mkdir()
+    for i in range(12):
+        (arch / f"{i:02d}.txt").write_text(f"第{i}篇 {i}件" + (" CRASH" if i == 5 else ""), encoding="utf-8")
+    s = run(_cfg([arch], tmp_path / "out", workers=2, chunk_size=3, options=RunOptions(extractor=crash_extract)))
+    assert s["articles"] == {"seen": 12, "ok": 11, "failed": 1}
+    recs = _lines(tmp_path / "out" / "indicators.jsonl")
+    assert [r["doc_id"] for r in recs] == [f"{i:02d}.txt" for i in range(12) if i != 5]
+    assert [r["indicators"][0]["value"] for r in recs] == [i for i in range(12) if i != 5]
+    errs = _lines(tmp_path / "out" / "errors.jsonl")
+    assert [(e["doc_id"], e["stage"], e["error"]) for e in errs] == [("05.txt", "worker", "WorkerDied")]

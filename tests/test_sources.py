@@ -131,3 +131,18 @@ def test_check_paths(tmp_path):
     with pytest.raises(InputError, match="unknown file type"):
         check_paths([str(tmp_path / "x.docx")], SourceOptions())
     check_paths([str(tmp_path / "x.docx")], SourceOptions(input_format="text"))  # forced format is fine
+
+
+def test_count_tasks_matches_iter_tasks(tmp_path):
+    root = tmp_path / "arch"
+    (root / "sub").mkdir(parents=True)
+    (root / "a.txt").write_text("甲", encoding="utf-8")
+    (root / "sub" / "p.html").write_text("<p>乙</p>", encoding="utf-8")
+    _write_jsonl(root / "sub" / "d.jsonl.gz", ROWS, ["", "{broken"])
+    pd.DataFrame({"text": ["一", "二", "三"]}).to_parquet(root / "t.parquet")
+    (root / "t.csv").write_text("text\n\"多\n行\"\n单行\n", encoding="utf-8")
+    from pipeline.sources import count_tasks
+
+    expected = sum(1 for _ in iter_tasks([str(root), str(root / "a.txt")], SourceOptions()))
+    assert expected == 1 + 1 + 6 + 3 + 2 + 1
+    assert count_tasks([str(root), str(root / "a.txt")], SourceOptions()) == expected
