@@ -275,7 +275,7 @@ def _at(s: str, i: int, years: bool, mode: str, floor: int) -> tuple[list[_Item]
         j = p["DIGIT_RUN"].match(s, i).end()
         run, nxt = j - i, (s[j] if j < len(s) else "")
         if run == 4 or (run <= 2 and nxt in ":\uff1a"):
-            dm = p["DATE"].match(s, i)
+            dm = p["DATE"].match(s, i) or p["DOC_YEAR"].match(s, i)
             if dm:
                 return (_date_parts(s, dm.start(), dm.end(), mode) if years else []), dm.end()
         if mode != "rt" and (run >= 11 or (ch == "0" and nxt == "-")):
@@ -558,11 +558,19 @@ def _finish(s: str, it: _Item, years: bool, mode: str, floor: int) -> tuple[list
         r = _range(s, it, mode)
         if r is not None:
             it = r
-    # dates: 8月, 10日, 1-9月
-    if after and it.kind == "number" and it.unit is None and it.value == it.value.to_integral_value():
+    if it.kind == "number" and _stopped(s, it, mode):
+        return [], it.core_end
+    # dates: 8月, 10日, 1-9月 (not after 第: 第24号 is a number in a series)
+    if after and it.kind == "number" and it.unit is None and it.value == it.value.to_integral_value() \
+            and not (before and p["ORDINAL_BEFORE"].match(s, max(floor, it.start - 9), it.start)):
         if p["MONTH_AFTER"].match(s, it.end) and Decimal(1) <= (it.high or it.value) <= 12 \
                 and not (num and num.approx):
             return (_date_parts(s, it.start, it.end, mode) if years else []), it.end
+        if p["ERA_AFTER"].match(s, it.end):
+            return (_date_parts(s, it.start, it.end, mode) if years else []), it.end
+        hm = p["HOUR_AFTER"].match(s, it.end) if it.value <= 24 else None
+        if hm:
+            return (_date_parts(s, it.start, hm.end(), mode) if years else []), hm.end()
         dm = p["DAY_AFTER"].match(s, it.end)
         if dm and Decimal(1) <= it.value <= 31 and not (num and num.approx) \
                 and (it.start > 0 and _is_month_char(s, it.start - 1) or num.has_arabic):
@@ -583,12 +591,20 @@ def _finish(s: str, it: _Item, years: bool, mode: str, floor: int) -> tuple[list
         cb = p["CURRENCY_BEFORE"].match(s, max(floor, it.start - 12), it.start)
         if cb and num is not None and num.has_arabic:
             it.start, it.kind, it.unit, it.claimed = cb.start(), "currency", _currency_prefix()[cb.group("cur")], True
+    elif before and it.kind == "currency":
+        cb = p["CURRENCY_BEFORE"].match(s, max(floor, it.start - 12), it.start)
+        if cb and _currency_prefix()[cb.group("cur")] == it.unit:
+            it.start = cb.start()     # 人民币1000万元
     # ordinal
     if before and it.kind == "number" and it.unit is None and it.qualifier == "exact" \
             and not it.form.startswith("frac"):
         om = p["ORDINAL_BEFORE"].match(s, max(floor, it.start - 9), it.start)
         if om:
             it.kind, it.start, it.claimed = "ordinal", om.start(), True
+    # list markers: "1．", "二、", "（3）"
+    if it.kind == "number" and it.qualifier == "exact" and it.start == it.core_start \
+            and p["LIST_MARKER"].match(s, it.core_start) and p["LIST_MARKER"].match(s, it.core_start).end() == it.core_end:
+        return [], it.core_end
     # strict-mode quantity context for bare numerals
     if not it.claimed and not _quantity_ok(s, it, mode, floor):
         return [], it.core_end

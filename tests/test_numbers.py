@@ -19,7 +19,7 @@ def _rows(name: str):
         if not line.strip() or line.startswith("#"):
             continue
         cols = line.split("\t")
-        group, text, expected = cols[0], cols[1], cols[2]
+        group, text, expected = cols[0], cols[1].replace("\\n", "\n"), cols[2]
         opts = set(cols[3].split(",")) if len(cols) > 3 and cols[3] else set()
         yield pytest.param(text, expected, opts, id=f"{group}:{n}:{text[:20]}")
 
