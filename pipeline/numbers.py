@@ -171,6 +171,7 @@ def _seed_plan() -> tuple[re.Pattern, frozenset[str], frozenset[str], frozenset[
         follow |= {w[0] for w in load_table(f"numbers/{name}").column(0)}
     precede = {w[-1] for w in load_table("numbers/context_before.tsv").column(0)}
     precede |= {sym["ordinal"], sym["negative"], "-"}
+    precede |= {w[-1] for w in load_table("numbers/approx_prefix.tsv", min_cols=5).column(0)}
     return cls, special, frozenset(follow), frozenset(precede)
 
 
