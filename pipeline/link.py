@@ -23,7 +23,8 @@ from .contract import Indicator, Span
 from .indicators.base import DocContext, ends_with, lexicon, table_map
 from .rules import load_patterns, load_table
 from .segment import tokenizer
-from .timex import TimeExpr, find_times
+from .timex import TimeExpr
+from .timex import find_times as _find_all_times
 
 MAX_SUBJECT = 24  # characters; longer left contexts keep their tail
 
@@ -141,12 +142,25 @@ def _periods(ctx: DocContext, inds: list[Indicator]) -> None:
             continue
         para = ctx.norm.rfind("\n", 0, ind.start) + 1
         anchor = None
-        for t in reversed(find_times(ctx.norm, para, ind.start)):
-            if _patterns()["EXPLICIT_YEAR"].match(t.text):
+        # the period the text reports on: the last explicitly dated expression of the paragraph,
+        # else the last time expression before the figure in the article that resolves
+        for lo, explicit in ((para, True), (0, False)):
+            for t in reversed(find_times(ctx.norm, lo, ind.start)):
+                if t.text == ind.time or (explicit and not _patterns()["EXPLICIT_YEAR"].match(t.text)):
+                    continue
                 anchor = resolve_period(t.text, published)
                 if anchor:
                     break
+            if anchor:
+                break
         ind.period = resolve_period(ind.time, published, anchor)
+
+
+def find_times(norm: str, start: int = 0, end: int | None = None) -> list[TimeExpr]:
+    """Time expressions that can date a figure: not those that name a comparison's reference
+    (比2019年…, 高于去年…; rules/indicators/comparison_markers.tsv)."""
+    marks = lexicon("indicators/comparison_markers.tsv")
+    return [t for t in _find_all_times(norm, start, end) if not ends_with(marks, norm, t.start, max(0, t.start - 4))]
 
 
 def _title_times(ctx: DocContext) -> list[TimeExpr]:
