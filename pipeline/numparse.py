@@ -110,7 +110,7 @@ def _tokens(s: str, i: int, decimal_digits: bool = True) -> list[_Tok]:
     n = len(s)
     pos = i
     while pos < n and len(toks) < _MAX_TOKENS:
-        if toks:  # allow horizontal spaces between tokens
+        if toks and s[pos].isspace():  # allow horizontal spaces between tokens
             m = sp.match(s, pos)
             nxt = m.end() if m else pos
         else:
@@ -139,7 +139,8 @@ def _tokens(s: str, i: int, decimal_digits: bool = True) -> list[_Tok]:
                 continue
             break
         cls, val = ci
-        if cls in ("S", "B") and nsu.match(s, nxt):
+        if cls in ("S", "B") and nxt + 1 < n and info.get(s[nxt + 1], ("B",))[0] == "B" \
+                and nsu.match(s, nxt):
             break  # 千瓦, 千克 …: the unit starts here
         if cls == "P":
             if not toks or not decimal_digits:
@@ -292,8 +293,8 @@ def _machine(toks: list[_Tok]) -> _Result | None:
             if prev == "Z":
                 zero = False
         prev = c
-        total = sum((p[0] for p in parts), Decimal(0)) + section + pend_value() + frac
-        best = _Result(k + 1, total, place, has_big)
+        total = (parts[0][0] if len(parts) == 1 else sum(p[0] for p in parts)) if parts else Decimal(0)
+        best = _Result(k + 1, total + section + pend_value() + frac, place, has_big)
     return best
 
 
