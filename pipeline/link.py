@@ -83,6 +83,7 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
         sent = sents[si] if sents else Span(0, len(ctx.text))
         sspan = Span(sent.start, sent.end)
         times = find_times(ctx.norm, sent.start, sent.end)
+        all_times = _find_all_times(ctx.norm, sent.start, sent.end)  # subjects skip every time
         prev_times = _paragraph_times(ctx, sents, si) or title_times
         inds.sort(key=lambda x: x.start)
         ranks = {r.start for r in inds if r.type == "ranking"}
@@ -93,10 +94,11 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
                 ind.sentence = Span(sspan.start, sspan.end)
                 clause = _clause(ctx.norm, ind.start, sspan)
                 _time(ind, times, prev_times, prev, ctx.text)
-                _change(ctx, ind, clause, prev)
+                if ind.type != "ranking":  # 增速前二名: the verb names what is ranked
+                    _change(ctx, ind, clause, prev)
                 if ind.scope is None:
                     _scope(ctx, ind, clause, sspan, ranks)
-            _subjects(ctx, run, sspan, times, inds, entities)
+            _subjects(ctx, run, sspan, all_times, inds, entities)
         # figures with no subject of their own take the previous one in the sentence
         last = None
         for ind in inds:
@@ -124,7 +126,8 @@ def _carry_basis(ctx: DocContext, inds: list[Indicator], everything: list[Indica
             continue
         para = ctx.norm.rfind("\n", 0, ind.start) + 1
         clause = _clause(ctx.norm, ind.start, ind.sentence or Span(para, len(ctx.norm)))
-        if blockers.search(ctx.norm, clause.start, ind.start):
+        if blockers.search(ctx.norm, clause.start, ind.start) or _patterns()["OTHER_BASE"].search(
+                ctx.norm, clause.start, ind.start):
             continue
         earlier = [o for o in everything if para <= o.start < ind.start and o.basis is not None]
         if earlier and earlier[-1].time == ind.time:  # same period: the same comparison

@@ -2,7 +2,8 @@
 
 Takes a :class:`DocContext`; returns ``percentage`` indicators. ``value`` is in percent
 (``unit`` ``%``), in percentage points (``unit`` ``percentage_point``, never merged with %),
-or per mille (``‰``). Fractions (三分之一) become percent, rounded to 4 decimals. Change
+or per mille (``‰``). Fractions (三分之一) become percent, rounded to 4 decimals; multiples
+become percent of the base (增长1.86倍 → 186, 是上年的2倍 → 200). Change
 direction and basis are added by :mod:`pipeline.link`.
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ from ..contract import Indicator, number
 from .base import DocContext
 
 FRACTION_PLACES = Decimal("0.0001")
+MULTIPLE_UNITS = {"倍"}  # the number engine's unit for multiples
 
 
 def extract(ctx: DocContext) -> list[Indicator]:
@@ -22,6 +24,12 @@ def extract(ctx: DocContext) -> list[Indicator]:
             continue
         if n.kind == "percentage":
             value, unit, low, high = n.value, n.unit or "%", n.low, n.high
+        elif n.kind == "number" and n.unit in MULTIPLE_UNITS:
+            # 增长1.86倍 = up by 186 %: a multiple is a percentage of the base
+            value = n.value * 100
+            unit = "%"
+            low = n.low * 100 if n.low is not None else None
+            high = n.high * 100 if n.high is not None else None
         elif n.kind == "fraction":
             scale = Decimal(100)
             value = (n.value * scale).quantize(FRACTION_PLACES).normalize()
