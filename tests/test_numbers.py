@@ -9,7 +9,10 @@ import pytest
 from pipeline.numbers import NumberMatch, find_numbers, parse_number
 
 SPECS = Path(__file__).parent / "specs"
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "dongguan-2020-10-10.txt"
+_REPO = Path(__file__).resolve().parents[1]
+SEED = next((p for p in (_REPO / "corpora" / "articles" / "dongguan-2020-10-10.txt",
+                         _REPO.parent / "shared" / "seed" / "dongguan-2020-10-10.txt") if p.exists()),
+            _REPO / "corpora" / "articles" / "dongguan-2020-10-10.txt")
 FIELDS = ("text", "value", "kind", "unit", "qualifier", "low", "high")
 DEFAULTS = (None, None, "number", "-", "exact", "-", "-")
 
@@ -96,8 +99,13 @@ def test_seed_article():
     ("五兆六十二亿四万五千二", "5006200045200"), ("四万万", "400000000"), ("壹佰壹拾万", "1100000"),
     ("１２３", "123"), ("1,234", "1234"), ("16.4亿", "1640000000"), ("负三十二", "-32"),
     ("-10000", "-10000"), ("一千多万", "10000000"), ("零点五", "0.5"), ("兩千", "2000"),
+    ("一七二零", "1720"), ("百分", None), ("4.56万", "45600"), ("228.6万", "2286000"),
+    ("一千五百万零三百零一", "15000301"), ("壹拾万零叁仟", "103000"), ("1,100.9亿", "110090000000"),
 ])
 def test_parse_number(s, value):
+    if value is None:
+        assert parse_number(s) is None
+        return
     assert parse_number(s) == Decimal(value)
     assert "E" not in str(parse_number(s))
 
