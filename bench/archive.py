@@ -23,6 +23,13 @@ Figures on a shared machine are noisy.
 """
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# bench/ holds a numbers.py that would shadow the standard library's ``numbers`` (and make
+# ``decimal`` fall back to its slow pure-Python version) when this script runs as bench/archive.py
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import argparse
 import json
 import os
@@ -30,10 +37,8 @@ import random
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PLACE = re.compile(r"[\u4e00-\u9fff]{2}[市省县]")
@@ -89,8 +94,11 @@ def build_archive(root: Path, n: int, texts: list[str], fmt: str) -> int:
 
 
 def jieba_baseline(texts: list[str], sample: int) -> dict:
+    import logging
+
     import jieba
 
+    jieba.setLogLevel(logging.WARNING)
     tk = jieba.Tokenizer()
     tk.initialize()
     tk.lcut(texts[0])  # warm-up

@@ -660,7 +660,8 @@ def summary_paragraph(s: dict[str, Any]) -> str:
              f"{ind['total']:,} indicators" + (f" ({by_type})" if by_type else "") + f", {s['entities']:,} entities;"]
     rate = f"{s['articles_per_s']:,} articles/s, {s['mb_per_s']} MB/s" if s["articles_per_s"] else "no time measured"
     how = "on the Dask cluster" if s["engine"] == "dask" else f"{s['workers']} worker{'s' if s['workers'] != 1 else ''}"
-    parts.append(f"{s['elapsed_s']} s, {rate}, {how}.")
+    start = f" ({s['startup_s']} s of it start-up)" if s.get("startup_s") and s["startup_s"] > 1 else ""
+    parts.append(f"{s['elapsed_s']} s{start}, {rate}, {how}.")
     if s.get("skipped_files"):
         parts.append(f"{s['skipped_files']:,} files of other types skipped.")
     parts.append(f"Records in {s['files']['indicators']}.")
