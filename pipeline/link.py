@@ -99,13 +99,7 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
                 if ind.scope is None:
                     _scope(ctx, ind, clause, sspan, ranks)
             _subjects(ctx, run, sspan, all_times, inds, entities)
-        # figures with no subject of their own take the previous one in the sentence
-        last = None
-        for ind in inds:
-            if ind.subject is None and last is not None:
-                ind.subject, ind.subject_head = last.subject, last.subject_head
-            if ind.subject is not None:
-                last = ind
+        _inherit_subjects(ctx, runs)
         _carry_basis(ctx, inds, indicators)
         _periods(ctx, inds)
         if attribute is not None:
@@ -114,6 +108,30 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
                     ind.org = attribute(ctx.text, sspan.start, sspan.end, ind.start, list(entities))
                 except Exception:  # attribution is best effort; never lose the indicator
                     ind.org = None
+
+
+def _inherit_subjects(ctx: DocContext, runs: list[list[Indicator]]) -> None:
+    """Figures with no subject of their own take one from earlier in the sentence: a list takes
+    the subjects of an earlier list of the same length item by item (加工贸易和保税物流进出口
+    10293亿元和3544.9亿元，同增1.9%和38.4% → 1.9% 加工贸易进出口, 38.4% 保税物流进出口),
+    anything else the last subject. A share (占外贸总值的57%) is the subject's 占比."""
+    share = _patterns()["SHARE"]
+    suffix = table_map("indicators/labels.tsv")["share_suffix"]
+    done: list[list[Indicator]] = []
+    for run in runs:
+        if all(ind.subject is None for ind in run):
+            donor = next((d for d in reversed(done) if len(d) == len(run) > 1
+                          and all(x.subject for x in d)), None)
+            last = next((x for d in reversed(done) for x in reversed(d) if x.subject), None)
+            for k, ind in enumerate(run):
+                src = donor[k] if donor else last
+                if src is None:
+                    continue
+                ind.subject, ind.subject_head = src.subject, src.subject_head
+                clause = _clause(ctx.norm, ind.start, ind.sentence)
+                if share.search(ctx.norm, clause.start, run[0].start) and not src.subject.endswith(suffix):
+                    ind.subject, ind.subject_head = src.subject + suffix, suffix
+        done.append(run)
 
 
 def _carry_basis(ctx: DocContext, inds: list[Indicator], everything: list[Indicator]) -> None:
@@ -293,6 +311,9 @@ def _subjects(ctx: DocContext, run: list[Indicator], sent: Span, times: list[Tim
     if a >= b:
         return
     phrase = ctx.text[a:b]
+    rate = table_map("indicators/rate_nouns.tsv").get(ctx.norm[a:b])
+    if rate and first.type == "percentage":  # 完成63.5% → 完成率
+        phrase = rate
     if len(run) > 1:
         sep = lexicon("indicators/list_separators.tsv")
         parts = [p for p in sep.split(ctx.norm[a:b])]

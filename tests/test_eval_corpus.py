@@ -1,7 +1,7 @@
 """Accuracy on the bundled gold: the example article (issue 2) and the real corpus (issue 6).
 
-The thresholds are the project's targets; where a target is not reached yet the floor below is
-the measured figure, so a regression fails here (see the README's evaluation section).
+The thresholds are the project's targets (issues 2 and 6); exact subject agreement has no target
+and its floor is the measured figure, so a regression fails here (README: Evaluation).
 """
 from __future__ import annotations
 
@@ -57,11 +57,13 @@ def test_corpus_fields(corpus):
     rep, _ = corpus
     assert acc(rep, "scope") >= 0.90
     assert acc(rep, "change") >= 0.95
-    # below target (subject~ 0.85, period 0.90, basis 0.95): floors at the measured figures
-    assert acc(rep, "subject~") >= 0.80
-    assert acc(rep, "period") >= 0.85
-    assert acc(rep, "basis") >= 0.93
+    assert acc(rep, "basis") >= 0.95
+    assert acc(rep, "period") >= 0.90
     assert acc(rep, "time") >= 0.90
+    # subjects: the gold names what is measured in the annotator's words (江苏省外贸进出口占比),
+    # so they are scored leniently ("subject~", see pipeline/evaluate.py); exact agreement is a floor
+    assert acc(rep, "subject~") >= 0.85
+    assert acc(rep, "subject") >= 0.35
 
 
 def test_every_offset_holds(corpus, root):
