@@ -622,8 +622,8 @@ def _finish(s: str, it: _Item, years: bool, mode: str, floor: int) -> tuple[list
             return [], _skip_run(s, it.end)
         if mode != "rt" and num.single_arabic_digits >= 11:
             return [], it.end
-    # stop-lexicon
-    if it.kind in ("number", "ordinal") and _stopped(s, it, mode):
+    # stop-lexicon (plain numbers were checked before the date filters)
+    if it.kind == "ordinal" and _stopped(s, it, mode):
         return [], it.core_end
     # qualifiers (not on ordinals)
     if it.kind != "ordinal" and (before or _follows(s, it.end)):
