@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 CORPUS ?= corpora/articles
 OUT    ?= outputs
 
-.PHONY: run test bench clean browser-deps
+.PHONY: run test bench eval clean browser-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ browser-deps:
 	    || echo "warning: apt-get could not install chromium chromium-driver fonts-noto-cjk"; \
 	else echo "warning: run as root: apt-get install chromium chromium-driver fonts-noto-cjk"; fi; \
 	have_browser || echo "warning: chromium not installed; browser tests will be skipped"
+
+# accuracy on the bundled gold; rewrites the README's evaluation section with the table
+eval: $(STAMP)
+	$(BIN)/python bench/corpus_eval.py --update-readme
 
 bench: $(STAMP)
 	$(BIN)/python bench/numbers.py

@@ -3,8 +3,9 @@
 Takes predictions (an ``indicators.jsonl`` or an output directory) and gold (a ``.jsonl``
 of records, a ``.json`` record, or a directory of ``.json`` records, one per article);
 returns precision/recall/F1 per indicator type — strict (same type, span and value) and
-lenient (same type, overlapping span) — entity P/R/F1 per label (exact span), and field
-accuracy on leniently matched indicators. Only documents present in the gold are scored.
+lenient (same type, overlapping span) — entity P/R/F1 per label (exact span; a label counts
+in a document only where its gold annotates that label), and field accuracy on leniently
+matched indicators. Only documents present in the gold are scored.
 """
 from __future__ import annotations
 
@@ -194,7 +195,10 @@ def evaluate(pred: dict[str, dict], gold: dict[str, dict]) -> Report:
         ge = {(e["label"], e["start"], e["end"]) for e in g.get("entities", [])}
         pe = {(e["label"], e["start"], e["end"]) for e in p.get("entities", [])}
         if "entities" in g:
-            for label in sorted({x[0] for x in ge | pe}):
+            # a label is scored in a document only where the gold annotated it: the labels listed
+            # in "entity_labels", else those its entities use (a gold file of ORGs says nothing of LOC)
+            labels = set(g.get("entity_labels") or {x[0] for x in ge})
+            for label in sorted(labels):
                 prf = rep.entities.setdefault(label, PRF())
                 gl = {x for x in ge if x[0] == label}
                 pl = {x for x in pe if x[0] == label}
