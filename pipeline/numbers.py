@@ -445,7 +445,7 @@ def _build(s: str, num: Numeral, mode: str) -> _Item | None:
     if cur:
         it.end, it.kind, it.unit, it.claimed = cur.end(), "currency", _currencies()[cur.group("cur")], True
         it.form = "currency"
-        if it.unit == _currencies()[cur.group("cur")] and not num.approx and not num.juxtaposed:
+        if not num.approx and not num.juxtaposed:
             _money_tail(s, it)
         return it
     bm = p["BEI"].match(s, e)
@@ -461,21 +461,35 @@ def _build(s: str, num: Numeral, mode: str) -> _Item | None:
     return it
 
 
+@functools.lru_cache(maxsize=1)
+def _subunits() -> dict[str, dict[str, Decimal]]:
+    out: dict[str, dict[str, Decimal]] = {}
+    for word, unit, val, *_ in load_table("numbers/subunits.tsv", min_cols=3).rows:
+        out.setdefault(unit, {})[word] = Decimal(val)
+    return out
+
+
 def _money_tail(s: str, it: _Item) -> None:
-    """元 followed by 角/毛 and 分: 50元6角三分 → 50.63 (only for the yuan)."""
-    p = _p()
-    if it.unit != _currencies().get(_sym().get("yuan", ""), None):
+    """Sub-units after an amount: 50元6角三分 → 50.63, 两美元又三美分 → 2.03."""
+    subs = _subunits().get(it.unit or "")
+    if not subs:
         return
-    j, add = it.end, Decimal(0)
-    for pat, scale in (("JIAO", Decimal("0.1")), ("FEN", Decimal("0.01"))):
-        n = scan(s, j) if j < len(s) else None
-        if n is None or n.has_big or n.approx or n.juxtaposed or not (0 < n.value < 10) \
+    p = _p()
+    j, add, last = it.end, Decimal(0), None
+    for _ in range(2):
+        k = j
+        jm = p["SUBUNIT_JOIN"].match(s, k)
+        if jm:
+            k = jm.end()
+        n = scan(s, k) if k < len(s) else None
+        if n is None or n.has_big or n.approx or n.juxtaposed or not (0 < n.value < 100) \
                 or n.value != n.value.to_integral_value():
-            continue
-        m = p[pat].match(s, n.end)
-        if not m:
-            continue
-        add += n.value * scale
+            break
+        m = p["SUBUNIT"].match(s, n.end)
+        if not m or m.group("sub") not in subs or (last is not None and subs[m.group("sub")] >= last):
+            break
+        last = subs[m.group("sub")]
+        add += n.value * last
         j = m.end()
     if j != it.end:
         it.value += add
