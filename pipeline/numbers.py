@@ -279,6 +279,12 @@ def _at(s: str, i: int, years: bool, mode: str, floor: int) -> tuple[list[_Item]
             dm = p["DATE"].match(s, i) or p["DOC_YEAR"].match(s, i)
             if dm:
                 return (_date_parts(s, dm.start(), dm.end(), mode) if years else []), dm.end()
+        if run <= 2 and nxt and not nxt.isalnum() and not nxt.isspace():
+            dd = p["DOT_DATE"].match(s, i)
+            if dd:
+                return (_date_parts(s, dd.start(), dd.end(), mode) if years else []), dd.end()
+        if mode != "rt" and run >= 3 and _is_identifier(s, i, j):
+            return [], j
         if mode != "rt" and (run >= 11 or (ch == "0" and nxt == "-")):
             pm = p["PHONE"].match(s, i)
             if pm:
@@ -645,6 +651,23 @@ def _finish(s: str, it: _Item, years: bool, mode: str, floor: int) -> tuple[list
     if it.qualifier not in ("exact", "range"):
         it.approx = True
     return [it], it.end
+
+
+@functools.lru_cache(maxsize=1)
+def _id_words() -> tuple[frozenset[str], frozenset[str]]:
+    before = frozenset(w[-1] for w in load_table("numbers/id_before.tsv").column(0))
+    after = frozenset(w[0] for w in load_table("numbers/id_after.tsv").column(0))
+    return before, after
+
+
+def _is_identifier(s: str, i: int, j: int) -> bool:
+    """拨打12345 / 12345热线: an Arabic run next to an identifier word."""
+    before, after = _id_words()
+    p = _p()
+    if _prev_char(s, i, 0) in before and p["ID_BEFORE"].match(s, max(0, i - 12), i):
+        return True
+    nxt = _next_char(s, j)
+    return bool(nxt) and nxt in after and bool(p["ID_AFTER"].match(s, j))
 
 
 def _vague_prefix(s: str, it: _Item, floor: int) -> None:
