@@ -44,6 +44,9 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", required=True, help="CLUENER dev.json")
+    ap.add_argument("--with-generic", action="store_true",
+                    help="also score generic mentions (检察机关, 全市法院); by default only named "
+                         "entities are scored, as the gold annotates named entities only")
     ap.add_argument("--ner-model", help="model dir from `cnie train-ner` to combine with the rules")
     ap.add_argument("--errors", type=int, default=0, help="print this many FP and FN ORG examples")
     a = ap.parse_args(argv)
@@ -56,7 +59,8 @@ def main(argv=None) -> int:
     nchars = 0
     for text, gold in rows:
         nchars += len(text)
-        pred = {(e.label, e.start, e.end) for e in orgs.find_entities(text, locality="", model=model)}
+        pred = {(e.label, e.start, e.end) for e in orgs.find_entities(text, locality="", model=model)
+                if a.with_generic or not e.generic}
         for lab in ("government", "organization", "company", "name", "address"):
             mapped = MAP[lab]
             g = {(s, e) for l, s, e in gold if l == lab}

@@ -52,7 +52,7 @@ NAME_TAGS = frozenset({"n", "nt", "ns", "nz", "nr", "nrt", "nrfg", "j", "b", "vn
 PROPER_TAGS = frozenset({"nt", "ns", "nz", "nr", "nrt", "nrfg", "j", "eng", "x"})
 
 # anchor kinds
-HEAD, BODY, NAMED, NT, GENERIC, PLACE, NS, CUE, AFTER = range(9)
+HEAD, BODY, NAMED, NT, GENERIC, PLACE, NS, CUE, AFTER, VERSUS = range(10)
 ORG_KINDS = (GENERIC, NAMED, BODY, NT, HEAD)   # priority when one key has several
 
 
@@ -64,6 +64,47 @@ def _is_name_char(c: str) -> bool:
 def _is_cjk(c: str) -> bool:
     o = ord(c)
     return (0x4E00 <= o <= 0x9FFF) or (0x3400 <= o <= 0x4DBF)
+
+
+class _PrefixMatcher:
+    """All occurrences of many keys in a text, via a table of every key prefix (the way jieba
+    builds its DAG): from each position, extend while the prefix is known. Faster in Python
+    than an Aho–Corasick automaton whose root has thousands of children."""
+
+    def __init__(self) -> None:
+        self.table: dict[str, Any] = {}
+        self.first: set[str] = set()
+
+    def add(self, key: str, value: Any) -> None:
+        for i in range(1, len(key)):
+            self.table.setdefault(key[:i], None)
+        self.table[key] = value
+        self.first.add(key[0])
+
+    def __len__(self) -> int:
+        return sum(1 for v in self.table.values() if v is not None)
+
+    def hits(self, text: str) -> list[tuple[int, int, str, Any]]:
+        """(start, end, key, value) for every key occurrence, by start then end."""
+        out = []
+        table, first, n = self.table, self.first, len(text)
+        for i, c in enumerate(text):
+            if c not in first:
+                continue
+            j = i + 1
+            while True:
+                v = table.get(text[i:j], _MISSING)
+                if v is _MISSING:
+                    break
+                if v is not None:
+                    out.append((i, j, text[i:j], v))
+                j += 1
+                if j > n:
+                    break
+        return out
+
+
+_MISSING = object()
 
 
 @dataclass
@@ -82,8 +123,10 @@ class _Lex:
     abbrev: list[tuple[str, str, str]]    # (short, full, condition), longest short first
     person_after: tuple[str, ...]
     surnames: frozenset[str]
+    not_org: tuple[str, ...]
     no_verb_after: frozenset[str]
     place_names: frozenset[str]
+    place_exclude: frozenset[str]
     level_bodies: tuple[str, ...]         # 市委, 省委政法委 … (level word + body)
     log_total: float                      # log of jieba's total word frequency
 
@@ -93,8 +136,6 @@ _lock = threading.Lock()
 
 @functools.lru_cache(maxsize=1)
 def _lex() -> _Lex:
-    import ahocorasick
-
     from . import segment
 
     with _lock:
@@ -147,7 +188,8 @@ def _lex() -> _Lex:
     place_exclude = frozenset(r[0] for r in col("place_exclude.tsv"))
     place_suffixes = tuple(r[0] for r in col("place_suffixes.tsv"))
     abbrev_suffixes = tuple(r[0] for r in col("abbrev_suffixes.tsv"))
-    auto = ahocorasick.Automaton()
+    not_org = tuple(r[0] for r in col("not_org_suffixes.tsv"))
+    auto = _PrefixMatcher()
     entries: dict[str, set[tuple]] = {}
 
     def add(key: str, kind: int, info: Any = None) -> None:
@@ -172,11 +214,11 @@ def _lex() -> _Lex:
         ends_head = any(w.endswith(h) and len(w) > len(h) for h in head_suffixes)
         if w.endswith(place_suffixes[:4]) or w.endswith("地区"):
             continue  # 香港特别行政区, 中国区: places, not bodies
-        if tg == "nt" and (len(w) >= 3 or ends_head):
+        if tg == "nt" and (ends_head or w.endswith(abbrev_suffixes)) and not w.endswith(not_org):
             add(w, NT)
-        elif tg in ("j", "nz") and ends_head and len(w) >= 2:
+        elif tg in ("j", "nz") and ends_head and len(w) >= 2 and not w.endswith(not_org):
             add(w, NT)
-        elif tg == "j" and 2 <= len(w) <= 4 and w.endswith(abbrev_suffixes):
+        elif tg == "j" and 2 <= len(w) <= 4 and w.endswith(abbrev_suffixes) and not w.endswith(not_org):
             add(w, NT)
         elif tg == "ns" and len(w) >= 3 and w.endswith(place_suffixes) and w not in place_exclude:
             add(w, NS)
@@ -194,12 +236,13 @@ def _lex() -> _Lex:
         add(c, CUE)
     for w in person_after:
         add(w, AFTER)
+    for w in (r[0] for r in col("versus.tsv")):
+        add(w, VERSUS)
     for key in sorted(entries):
-        auto.add_word(key, (key, {k: info for k, info in sorted(entries[key], key=repr)}))
-    auto.make_automaton()
+        auto.add(key, {k: info for k, info in sorted(entries[key], key=repr)})
     level_bodies = tuple(sorted((lv + b for lv in levels for b in bodies), key=lambda k: (-len(k), k)))
     return _Lex(auto, freq, tags, heads, levels, generic_prefixes, generic, left_stops, named,
-                abbrev, person_after, surnames, no_verb_after, place_names, level_bodies, math.log(tk.total))
+                abbrev, person_after, surnames, not_org, no_verb_after, place_names, place_exclude, level_bodies, math.log(tk.total))
 
 
 SYLLABLE_TAGS = frozenset({"zg", "ng", "nr", "nrt", "nrfg", "tg", "x", "vg"})
@@ -362,7 +405,8 @@ def _word_class(w: str, lx: _Lex) -> str:
     if len(w) == 1 and tg in SYLLABLE_TAGS:
         return "proper"  # 乾朗珠宝, 贝恩公司: a transliteration or name syllable
     if tg == "ns":
-        return "noun"  # jieba's ns tag alone is noisy (入市, 城市)
+        # jieba's ns tag alone is noisy (入市, 城市: place_exclude.tsv); otherwise a proper name
+        return "other" if w in lx.place_exclude else "proper"
     if tg in PROPER_TAGS:
         return "proper"
     if tg in NAME_TAGS:
@@ -414,7 +458,7 @@ def _extend_left(text: str, s0: int, lx: _Lex, allowed: frozenset[str], org_ends
 
 
 HEAD_TAKES = frozenset({"prefix", "place", "level", "proper", "noun"})
-BODY_TAKES = frozenset({"place", "proper"})
+PLACE_TAKES = frozenset({"place", "level"})
 GENERIC_TAKES = frozenset({"prefix", "place", "level"})
 
 
@@ -422,6 +466,8 @@ def _org_candidates(text: str, hits: list[tuple[int, int, str, tuple]], lx: _Lex
     out: list[_Cand] = []
     # ends of anchors that are complete bodies on their own (市委 in 市委市政府)
     org_ends = {e for s, e, key, kd in hits if BODY in kd or NAMED in kd or NT in kd}
+    org_words = {(s, e) for s, e, key, kd in hits
+                 if (NAMED in kd or NT in kd) and not _glued(text, s, e, lx, left=True)}
     for s, e, key, kd in hits:
         for kind in ORG_KINDS:
             if kind in kd:
@@ -433,6 +479,8 @@ def _org_candidates(text: str, hits: list[tuple[int, int, str, tuple]], lx: _Lex
         tok_start = min(tok[0], s)
         last = text[tok[0]:e]
         s_anchor = s
+        if kind == HEAD and tok[0] < s and tok in org_words:
+            continue  # 新华社 ends with 社: the named word's own anchor decides
         if kind == HEAD and tok[0] < s:
             # the word holding the head must be an organisation word or a compound on a level
             tg = lx.tags.get(last)
@@ -445,8 +493,16 @@ def _org_candidates(text: str, hits: list[tuple[int, int, str, tuple]], lx: _Lex
         if kind == HEAD and key in lx.no_verb_after and e < len(text):
             if (lx.tags.get(_first_word(text, e, lx)) or "").startswith("v"):
                 continue  # 为雪山所震撼
-        takes = {HEAD: HEAD_TAKES, GENERIC: GENERIC_TAKES, NAMED: frozenset()}.get(kind, BODY_TAKES)
+        takes = {HEAD: HEAD_TAKES, GENERIC: GENERIC_TAKES}.get(kind, PLACE_TAKES)
         start, taken, generic = _extend_left(text, s_anchor, lx, takes, org_ends - {e})
+        if kind == HEAD and s_anchor < s:
+            # the head's own word carries a modifier (省公安厅, 比利时队, 可口可乐公司)
+            pre = text[s_anchor:s]
+            cls = "level" if pre in lx.levels else _word_class(pre, lx)
+            if cls == "level" and not taken:
+                taken = [(s_anchor, s, "level")]
+            elif cls != "level":
+                taken = taken + [(s_anchor, s, cls)]
         classes = {c for _, _, c in taken}
         has_place = bool(classes & {"place", "level"})
         proper = any(c == "proper" and (b - a > 1 or kind != HEAD or kd[HEAD] != "weak")
@@ -466,12 +522,59 @@ def _org_candidates(text: str, hits: list[tuple[int, int, str, tuple]], lx: _Lex
         if taken and taken[0][2] == "level" and taken[0][1] - taken[0][0] == 1 \
                 and _glued(text, start, e, lx, left=True):
             continue  # 依法治市委员会: the level word belongs to the word before
+        if kind != NAMED and text.endswith(lx.not_org, start, e):
+            continue  # 奥运会, 三中全会: events, not bodies
         if _glued(text, tok_start, e, lx, left=kind in (NT, NAMED)):
             continue
         norm = lx.named.get(text[start:e]) if kind == NAMED and start == s else None
         lead = taken[0][2] if taken else ("level" if kind == BODY else None)
         out.append(_Cand("ORG", start, e, generic, norm, has_place,
                          prio=3 if not generic else 2, lead=lead, alen=e - s))
+    return out
+
+
+TEAM_MAX = 6
+
+
+def _team_word(w: str, lx: _Lex) -> bool:
+    """A word that may be (part of) a team name: unknown, a place, a proper noun, a syllable."""
+    if not _is_cjk(w[0]):
+        return False
+    if len(w) == 1:
+        return lx.tags.get(w) not in ("p", "c", "u", "uj", "ul", "r", "d", "m", "q", "v", "f")
+    return _word_class(w, lx) in ("place", "proper") or lx.tags.get(w) in (None, "ns", "nz", "nr", "nrt")
+
+
+def _versus_candidates(text: str, hits, lx: _Lex) -> list[_Cand]:
+    """Both sides of a fixture (维拉vs曼联) are teams: the name-like words next to the marker."""
+    out = []
+    n = len(text)
+    for s, e, key, kd in hits:
+        if VERSUS not in kd:
+            continue
+        # left side: the whole run after a boundary when short (加拉塔萨雷), else words ending at s
+        a = s
+        w0 = _window_start(text, s)
+        if 2 <= s - w0 <= TEAM_MAX + 1 and (w0 == 0 or not _is_name_char(text[w0 - 1])):
+            a = w0
+        for lo, hi in ([] if a < s else _bmm_iter(text, w0, s, lx.freq)):
+            if s - lo > TEAM_MAX or not _team_word(text[lo:hi], lx):
+                break
+            a = lo
+        # right side: words starting at e (jieba's best route over the run)
+        hi = e
+        while hi < n and hi - e < 10 and _is_cjk(text[hi]):
+            hi += 1
+        b = e
+        if hi > e:
+            cuts = sorted(_route(text, e, hi, lx))
+            for lo2, hi2 in zip(cuts, cuts[1:]):
+                if hi2 - e > TEAM_MAX or not _team_word(text[lo2:hi2], lx):
+                    break
+                b = hi2
+        for x, y in ((a, s), (e, b)):
+            if y - x >= 2:
+                out.append(_Cand("ORG", x, y, prio=3, alen=y - x))
     return out
 
 
@@ -629,7 +732,7 @@ def infer_locality(text: str, title: str | None = None, outlet: str | None = Non
         if not text:
             return None
         folded = normalise(text).text
-        hits = [(end - len(key) + 1, end + 1, key, kinds) for end, (key, kinds) in lx.auto.iter(folded)]
+        hits = lx.auto.hits(folded)
         return _locality_from_hits(hits, title=bool(title))
     except Exception:  # never fail an article over its locality
         log.exception("infer_locality failed")
@@ -662,12 +765,14 @@ def _places_in(s: str, lx: _Lex) -> list[tuple[int, gazetteer.Place]]:
     """City/county places named in ``s`` (resolved unambiguously), in order of appearance."""
     out = []
     folded = normalise(s).text
-    for end, (key, kinds) in lx.auto.iter_long(folded):
-        if PLACE not in kinds:
+    reach = -1
+    for start, end, key, kinds in lx.auto.hits(folded):
+        if PLACE not in kinds or start < reach:
             continue
         pl = _place_for(key)
         if pl is not None and pl.level != "province":
-            out.append((end - len(key) + 1, pl))
+            out.append((start, pl))
+            reach = end
     return out
 
 
@@ -698,8 +803,9 @@ def find_entities(text: str, *, locality: str | None = None, model: Any = None) 
 def _rule_entities(text: str, locality: str | None) -> list[Entity]:
     lx = _lex()
     folded = normalise(text).text
-    hits = [(end - len(key) + 1, end + 1, key, kinds) for end, (key, kinds) in lx.auto.iter(folded)]
+    hits = lx.auto.hits(folded)
     cands = _org_candidates(folded, hits, lx)
+    cands += _versus_candidates(folded, hits, lx)
     covered = bytearray(len(folded))
     for c in cands:
         covered[c.start:c.end] = b"\1" * (c.end - c.start)
