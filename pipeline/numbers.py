@@ -284,7 +284,7 @@ def _at(s: str, i: int, years: bool, mode: str, floor: int) -> tuple[list[_Item]
             if dd:
                 return (_date_parts(s, dd.start(), dd.end(), mode) if years else []), dd.end()
         if mode != "rt" and run >= 3 and _is_identifier(s, i, j):
-            return [], j
+            return [], _skip_run(s, i)
         if mode != "rt" and (run >= 11 or (ch == "0" and nxt == "-")):
             pm = p["PHONE"].match(s, i)
             if pm:
