@@ -55,7 +55,7 @@ class Numeral:
     has_arabic: bool = False
     has_big: bool = False           # ends in / contains 万亿兆
     n_chars: int = 0                # numeral characters (spaces excluded)
-    single_arabic_digits: int = 0   # length of the Arabic digit run when the numeral is one plain integer
+    single_arabic_digits: int = 0   # digits of a numeral that is one plain Arabic integer, else 0
 
 
 @dataclass(frozen=True)
@@ -300,6 +300,10 @@ def _machine(toks: list[_Tok]) -> _Result | None:
 
 def scan(s: str, i: int, *, allow_digit_string: bool = True) -> Numeral | None:
     """The longest numeral starting at ``s[i]`` (normalised text), or ``None``."""
+    if "0" <= s[i] <= "9" and not (i >= 2 and s[i - 1] == "." and "0" <= s[i - 2] <= "9"):
+        fast = _arabic_only(s, i)
+        if fast is not None:
+            return fast
     toks = _tokens(s, i)
     if not toks:
         return None
@@ -309,6 +313,31 @@ def scan(s: str, i: int, *, allow_digit_string: bool = True) -> Numeral | None:
             ctx.prec = need
             return _scan(s, i, toks, allow_digit_string)
     return _scan(s, i, toks, allow_digit_string)
+
+
+def _arabic_only(s: str, i: int) -> Numeral | None:
+    """Fast path: a plain Arabic number with no numeral character after it (most numbers)."""
+    pats = _pats()
+    m = pats["ARABIC"].match(s, i)
+    if m is None:
+        return None
+    e = m.end()
+    k = e
+    n = len(s)
+    while k < n and k - e < 8 and s[k].isspace() and s[k] not in "\r\n":
+        k += 1
+    if k < n and s[k] in char_info():
+        return None                      # 4.56万, 3千, 1千零1 …: the full grammar
+    txt = m.group()
+    digits = pats["GROUP_SEP"].sub("", txt) if not txt.isdigit() else txt
+    if len(digits) + 40 > getcontext().prec:
+        with localcontext() as ctx:
+            ctx.prec = len(digits) + 40
+            value = plain(Decimal(digits))
+    else:
+        value = plain(Decimal(digits))
+    return Numeral(i, e, value, has_arabic=True, n_chars=len(txt),
+                   single_arabic_digits=len(digits) if digits.isdigit() else 0)
 
 
 def _scan(s: str, i: int, toks: list[_Tok], allow_digit_string: bool) -> Numeral | None:
@@ -357,7 +386,10 @@ def _scan(s: str, i: int, toks: list[_Tok], allow_digit_string: bool) -> Numeral
     if r.place is not None:
         low, high = value, plain(r.value + r.place)
     has_arabic = any(t.cls == "A" for t in used)
-    single = len(_pats()["GROUP_SEP"].sub("", used[0].text)) if len(used) == 1 and used[0].cls == "A" else 0
+    single = 0
+    if len(used) == 1 and used[0].cls == "A":
+        digits = _pats()["GROUP_SEP"].sub("", used[0].text)
+        single = len(digits) if digits.isdigit() else 0
     return Numeral(i, used[-1].end, value, low=low, high=high, approx=r.place is not None,
                    has_cn=any(t.cls != "A" for t in used), has_arabic=has_arabic,
                    has_big=r.has_big, n_chars=sum(len(t.text) for t in used),
