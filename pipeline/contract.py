@@ -63,7 +63,7 @@ class Indicator:
     sentence: Optional[Span] = None
 
     def to_dict(self) -> dict[str, Any]:
-        return _clean(asdict(self))
+        return _flat(self, _INDICATOR_FIELDS)
 
 
 @dataclass
@@ -78,7 +78,7 @@ class Entity:
     generic: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return _clean(asdict(self))
+        return _flat(self, _ENTITY_FIELDS)
 
 
 @dataclass
@@ -112,13 +112,30 @@ class Record:
     schema: str = SCHEMA
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        out = {"schema": d.pop("schema")}
-        out.update(d)
-        return _clean(out)
+        return {
+            "schema": self.schema, "doc_id": self.doc_id,
+            "source": _clean(asdict(self.source)), "meta": _clean(asdict(self.meta)),
+            "text_sha256": self.text_sha256,
+            "indicators": [i.to_dict() for i in self.indicators],
+            "entities": [e.to_dict() for e in self.entities],
+            "warnings": list(self.warnings),
+        }
 
     def to_json(self) -> str:
         return dumps(self.to_dict())
+
+
+def _flat(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """A flat dataclass as a dict, fast (``asdict`` deep-copies); spans and Decimals converted."""
+    out = {}
+    for name in names:
+        v = getattr(obj, name)
+        if isinstance(v, Span):
+            v = {"start": v.start, "end": v.end}
+        elif isinstance(v, Decimal):
+            v = number(v)
+        out[name] = v
+    return out
 
 
 def _clean(obj: Any) -> Any:
@@ -146,6 +163,10 @@ def number(d: Decimal | int | float | None) -> int | float | None:
 def dumps(obj: Any) -> str:
     """Deterministic compact JSON (UTF-8 characters kept, key order as built)."""
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+_INDICATOR_FIELDS = tuple(f.name for f in fields(Indicator))
+_ENTITY_FIELDS = tuple(f.name for f in fields(Entity))
 
 
 def indicator_from_dict(d: dict[str, Any]) -> Indicator:

@@ -66,8 +66,10 @@ def _clause(norm: str, pos: int, sent: Span) -> _Clause:
     return _Clause(s, e)
 
 
-def _words(s: str) -> list[str]:
-    return list(tokenizer().cut(s, HMM=True)) if s else []
+@functools.lru_cache(maxsize=8192)
+def _words(s: str) -> tuple[str, ...]:
+    """jieba words of a short phrase (cached: clauses repeat across a document's figures)."""
+    return tuple(tokenizer().cut(s, HMM=True)) if s else ()
 
 
 def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
@@ -82,8 +84,8 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
     for si, inds in sorted(by_sent.items()):
         sent = sents[si] if sents else Span(0, len(ctx.text))
         sspan = Span(sent.start, sent.end)
-        times = find_times(ctx.norm, sent.start, sent.end)
-        all_times = _find_all_times(ctx.norm, sent.start, sent.end)  # subjects skip every time
+        times = find_times(ctx, sent.start, sent.end)
+        all_times = _times(ctx).within(sent.start, sent.end, every=True)  # subjects skip every time
         prev_times = _paragraph_times(ctx, sents, si) or title_times
         inds.sort(key=lambda x: x.start)
         ranks = {r.start for r in inds if r.type == "ranking"}
@@ -152,11 +154,17 @@ def _carry_basis(ctx: DocContext, inds: list[Indicator], everything: list[Indica
             ind.basis = earlier[-1].basis
 
 
+@functools.lru_cache(maxsize=8192)
+def resolve_period(time_text: str | None, published: str | None, anchor: str | None = None):
+    """:func:`pipeline.period.resolve_period`, cached (a pure function of its strings)."""
+    from .period import resolve_period as resolve
+
+    return resolve(time_text, published, anchor)
+
+
 def _periods(ctx: DocContext, inds: list[Indicator]) -> None:
     """``period`` from ``time`` and the publication date; 全年/当年/同期 take as anchor the
     last explicitly dated period earlier in the same paragraph."""
-    from .period import resolve_period
-
     published = (ctx.published or "")[:10] or None
     for ind in inds:
         if ind.time is None:
@@ -166,7 +174,7 @@ def _periods(ctx: DocContext, inds: list[Indicator]) -> None:
         # the period the text reports on: the last explicitly dated expression of the paragraph,
         # else the last time expression before the figure in the article that resolves
         for lo, explicit in ((para, True), (0, False)):
-            for t in reversed(find_times(ctx.norm, lo, ind.start)):
+            for t in reversed(find_times(ctx, lo, ind.start)):
                 if t.text == ind.time or (explicit and not _patterns()["EXPLICIT_YEAR"].match(t.text)):
                     continue
                 anchor = resolve_period(t.text, published)
@@ -177,11 +185,38 @@ def _periods(ctx: DocContext, inds: list[Indicator]) -> None:
         ind.period = resolve_period(ind.time, published, anchor)
 
 
-def find_times(norm: str, start: int = 0, end: int | None = None) -> list[TimeExpr]:
-    """Time expressions that can date a figure: not those that name a comparison's reference
-    (比2019年…, 高于去年…; rules/indicators/comparison_markers.tsv)."""
-    marks = lexicon("indicators/comparison_markers.tsv")
-    return [t for t in _find_all_times(norm, start, end) if not ends_with(marks, norm, t.start, max(0, t.start - 4))]
+class _TimeIndex:
+    """Every time expression of a document, found once, and those that can date a figure (not
+    those naming a comparison's reference: 比2019年…, 高于去年…; comparison_markers.tsv)."""
+
+    def __init__(self, norm: str):
+        marks = lexicon("indicators/comparison_markers.tsv")
+        self.every = _find_all_times(norm)
+        self.dating = [t for t in self.every if not ends_with(marks, norm, t.start, max(0, t.start - 4))]
+        self._starts = {id(self.every): [t.start for t in self.every],
+                        id(self.dating): [t.start for t in self.dating]}
+
+    def within(self, start: int, end: int, every: bool = False) -> list[TimeExpr]:
+        lst = self.every if every else self.dating
+        starts = self._starts[id(lst)]
+        i = bisect.bisect_left(starts, start)
+        out = []
+        while i < len(lst) and lst[i].start < end:
+            if lst[i].end <= end:
+                out.append(lst[i])
+            i += 1
+        return out
+
+
+def _times(ctx: DocContext) -> _TimeIndex:
+    if "times" not in ctx.cache:
+        ctx.cache["times"] = _TimeIndex(ctx.norm)
+    return ctx.cache["times"]
+
+
+def find_times(ctx: DocContext, start: int = 0, end: int | None = None) -> list[TimeExpr]:
+    """Time expressions in [start, end) that can date a figure."""
+    return _times(ctx).within(start, len(ctx.norm) if end is None else end)
 
 
 def _title_times(ctx: DocContext) -> list[TimeExpr]:
@@ -189,14 +224,14 @@ def _title_times(ctx: DocContext) -> list[TimeExpr]:
     when a paragraph names none (1—7月全区…推进情况 → 1—7月)."""
     start = len(ctx.norm) - len(ctx.norm.lstrip())
     end = ctx.norm.find("\n", start)
-    return find_times(ctx.norm, start, end if end != -1 else len(ctx.norm))
+    return find_times(ctx, start, end if end != -1 else len(ctx.norm))
 
 
 def _paragraph_times(ctx: DocContext, sents, si: int) -> list[TimeExpr]:
     """Time expressions of the nearest earlier sentence in the same paragraph that has any."""
     j = si - 1
     while j >= 0 and "\n" not in ctx.norm[sents[j].end:sents[j + 1].start]:
-        found = find_times(ctx.norm, sents[j].start, sents[j].end)
+        found = find_times(ctx, sents[j].start, sents[j].end)
         if found:
             return found
         j -= 1

@@ -27,6 +27,7 @@ class DocContext:
     sentences: list[Sentence]
     published: str | None = None
     _quotes: list[tuple[int, int]] | None = field(default=None, repr=False)
+    cache: dict = field(default_factory=dict, repr=False)  # per-document analyses shared by stages
 
     @classmethod
     def build(cls, norm: NormText, numbers, sentences, published=None) -> "DocContext":
