@@ -76,12 +76,11 @@ def match_at(pattern: regex.Pattern, s: str, pos: int) -> regex.Match | None:
     return pattern.match(s, pos)
 
 
+@functools.lru_cache(maxsize=None)
+def _end_anchored(pattern: regex.Pattern) -> regex.Pattern:
+    return regex.compile(f"(?:{pattern.pattern})$", pattern.flags)
+
+
 def ends_with(pattern: regex.Pattern, s: str, end: int, start: int = 0) -> regex.Match | None:
-    """The longest match of ``pattern`` that ends exactly at ``end`` (searching back from it)."""
-    best = None
-    for st in range(max(start, end - 12), end):
-        m = pattern.fullmatch(s, st, end)
-        if m:
-            best = m
-            break
-    return best
+    """The longest match of ``pattern`` that ends exactly at ``end`` (looking back 12 characters)."""
+    return _end_anchored(pattern).search(s, max(start, end - 12), end)
