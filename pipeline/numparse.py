@@ -300,6 +300,8 @@ def _machine(toks: list[_Tok]) -> _Result | None:
 
 def scan(s: str, i: int, *, allow_digit_string: bool = True) -> Numeral | None:
     """The longest numeral starting at ``s[i]`` (normalised text), or ``None``."""
+    if i >= len(s):
+        return None
     if "0" <= s[i] <= "9" and not (i >= 2 and s[i - 1] == "." and "0" <= s[i - 2] <= "9"):
         fast = _arabic_only(s, i)
         if fast is not None:
@@ -307,8 +309,8 @@ def scan(s: str, i: int, *, allow_digit_string: bool = True) -> Numeral | None:
     toks = _tokens(s, i)
     if not toks:
         return None
-    need = sum(len(t.text) for t in toks) + 40
-    if need > getcontext().prec:       # exact arithmetic for very long digit runs
+    need = 13 * sum(len(t.text) for t in toks) + 40   # a 兆 can add 12 digits
+    if need > getcontext().prec:       # exact arithmetic, however long the numeral
         with localcontext() as ctx:
             ctx.prec = need
             return _scan(s, i, toks, allow_digit_string)
@@ -424,12 +426,10 @@ def parse_number(s: str) -> Decimal | None:
         sign, t = -1, t[1:]
     if not t:
         return None
-    with localcontext() as ctx:
-        ctx.prec = 60
-        n = scan(t, 0)
-        if n is None or n.end != len(t) or n.juxtaposed:
-            return None
-        return plain(n.value * sign)
+    n = scan(t, 0)     # scan widens the decimal context as the numeral needs
+    if n is None or n.end != len(t) or n.juxtaposed:
+        return None
+    return n.value if sign == 1 else n.value.copy_negate()
 
 
 @functools.lru_cache(maxsize=1)
