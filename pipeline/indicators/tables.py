@@ -9,7 +9,8 @@ of their own) that inherit a unit from
 
 and for simple text tables (a header row of year cells ``项目 2019年 2020年`` followed by rows
 ``label  n1  n2``) each cell's ``time`` is its column's year and its ``subject`` the row label.
-Units, their type (money / count / percentage) and multipliers come from
+A bare 万/亿 (发行总额（亿）10.00) is money when the label names an amount of money
+(``money_words.tsv``), else a count. Units, their type and multipliers come from
 ``rules/indicators/header_units.tsv``; patterns from ``rules/indicators/tables.patterns``.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from decimal import Decimal
 
 from ..contract import Indicator, number
 from ..rules import load_patterns, load_table
-from .base import DocContext
+from .base import DocContext, lexicon
 
 
 @functools.lru_cache(maxsize=1)
@@ -46,8 +47,13 @@ def _blocks(norm: str) -> list[tuple[int, int]]:
     return out
 
 
-def _make(ctx: DocContext, n, unit: str, subject=None, time=None) -> Indicator | None:
+def _make(ctx: DocContext, n, unit: str, subject=None, time=None, label: str = "") -> Indicator | None:
     kind, base, mult = _units()[unit]
+    if kind == "amount":  # bare 万/亿: money only when the label names an amount of money
+        if lexicon("indicators/money_words.tsv").search(label or ""):
+            kind = "money"
+        else:
+            kind, base = "count", None
     value = n.value * mult
     return Indicator(
         type=kind, text=ctx.text[n.start:n.end], start=n.start, end=n.end, value=number(value),
@@ -115,7 +121,8 @@ def extract(ctx: DocContext) -> list[Indicator]:
     for m in p["LABEL_UNIT"].finditer(ctx.norm):
         k = bisect.bisect_left(starts, m.end())
         if k < len(bare) and bare[k].start == m.end():
-            ind = _make(ctx, bare[k], m.group("unit"), subject=ctx.text[m.start("label"):m.end("label")])
+            label = ctx.text[m.start("label"):m.end("label")]
+            ind = _make(ctx, bare[k], m.group("unit"), subject=label, label=ctx.norm[m.start("label"):m.end("label")])
             if ind is not None:
                 out[bare[k].start] = ind
     return [out[k] for k in sorted(out)]
