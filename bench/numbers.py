@@ -117,19 +117,24 @@ def parse_compare(docs: list[str], rounds: int) -> None:
             except Exception:  # noqa: BLE001
                 pass
 
-    agree = total = 0
+    agree = total = raises = differs = 0
     for c in set(cores):
+        total += 1
         try:
             v = Decimal(str(cn2an.cn2an(c, "smart")))
         except Exception:  # noqa: BLE001
-            v = None
-        total += 1
-        agree += v is not None and v == parse_number(c)
+            raises += 1
+            continue
+        if v == parse_number(c):
+            agree += 1
+        else:
+            differs += 1
     t_ours, t_theirs = best_of(ours, rounds), best_of(theirs, rounds)
     print(f"value parsing: {len(cores)} numeral strings ({len(set(cores))} distinct)")
     print(f"  cnie parse_number (no cache)  {t_ours:8.3f} s  {len(cores) / t_ours:10.0f} /s")
     print(f"  cn2an.cn2an smart            {t_theirs:8.3f} s  {len(cores) / t_theirs:10.0f} /s")
-    print(f"  ratio cnie/cn2an      {t_theirs / t_ours:8.2f}x   same value on {agree}/{total} distinct strings")
+    print(f"  ratio cnie/cn2an      {t_theirs / t_ours:8.2f}x")
+    print(f"  on {total} distinct strings: same value {agree}, cn2an raises {raises}, values differ {differs}")
 
 
 def main(argv: list[str] | None = None) -> int:

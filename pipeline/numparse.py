@@ -410,6 +410,7 @@ def parse_number(s: str) -> Decimal | None:
     """A whole numeral string (Arabic, Chinese, 大写, mixed ``3万2``) → value, else ``None``.
 
     Folds the string first (full-width, traditional); a leading sign (负 / ``-``) is allowed.
+    Fractions written as one expression (三分之一, 三又三分之一, 3/5) parse too.
     Returns ``None`` for anything that is not exactly one numeral (``一些``, ``万``, ``""``).
     """
     if not isinstance(s, str):
@@ -427,9 +428,19 @@ def parse_number(s: str) -> Decimal | None:
     if not t:
         return None
     n = scan(t, 0)     # scan widens the decimal context as the numeral needs
-    if n is None or n.end != len(t) or n.juxtaposed:
-        return None
-    return n.value if sign == 1 else n.value.copy_negate()
+    if n is not None and n.end == len(t) and not n.juxtaposed:
+        return n.value if sign == 1 else n.value.copy_negate()
+    return _whole_form(s)
+
+
+def _whole_form(s: str) -> Decimal | None:
+    """Fractions and RT-style forms (三分之一, 三又三分之一, 2e5): one exact-span match."""
+    from .numbers import find_numbers
+    got = find_numbers(s.strip(), mode="rt")
+    if len(got) == 1 and got[0].kind in ("number", "fraction") and got[0].unit is None \
+            and got[0].qualifier == "exact" and got[0].text == s.strip():
+        return got[0].value
+    return None
 
 
 @functools.lru_cache(maxsize=1)
