@@ -73,13 +73,15 @@ class _PrefixMatcher:
 
     def __init__(self) -> None:
         self.table: dict[str, Any] = {}
-        self.first: set[str] = set()
+        self.first: dict[str, tuple[Any, bool]] = {}   # char → (value if a key, longer keys?)
 
     def add(self, key: str, value: Any) -> None:
         for i in range(1, len(key)):
             self.table.setdefault(key[:i], None)
         self.table[key] = value
-        self.first.add(key[0])
+        c = key[0]
+        v, longer = self.first.get(c, (None, False))
+        self.first[c] = (value, longer) if len(key) == 1 else (v, True)
 
     def __len__(self) -> int:
         return sum(1 for v in self.table.values() if v is not None)
@@ -87,20 +89,24 @@ class _PrefixMatcher:
     def hits(self, text: str) -> list[tuple[int, int, str, Any]]:
         """(start, end, key, value) for every key occurrence, by start then end."""
         out = []
-        table, first, n = self.table, self.first, len(text)
+        table, first, n, missing = self.table, self.first.get, len(text), _MISSING
         for i, c in enumerate(text):
-            if c not in first:
+            fi = first(c)
+            if fi is None:
                 continue
-            j = i + 1
-            while True:
-                v = table.get(text[i:j], _MISSING)
-                if v is _MISSING:
+            if fi[0] is not None:
+                out.append((i, i + 1, c, fi[0]))
+            if not fi[1]:
+                continue
+            j = i + 2
+            while j <= n:
+                w = text[i:j]
+                v = table.get(w, missing)
+                if v is missing:
                     break
                 if v is not None:
-                    out.append((i, j, text[i:j], v))
+                    out.append((i, j, w, v))
                 j += 1
-                if j > n:
-                    break
         return out
 
 
@@ -125,6 +131,7 @@ class _Lex:
     surnames: frozenset[str]
     not_org: tuple[str, ...]
     no_verb_after: frozenset[str]
+    not_after_level: frozenset[str]
     place_names: frozenset[str]
     place_exclude: frozenset[str]
     level_bodies: tuple[str, ...]         # 市委, 省委政法委 … (level word + body)
@@ -150,12 +157,14 @@ def _lex() -> _Lex:
 
     heads = {r[0]: (r[1] if len(r) > 1 else "strong") for r in col("heads.tsv", 4)}
     no_verb_after = frozenset(r[0] for r in col("heads.tsv", 4) if len(r) > 3 and r[3] == "no_verb_after")
+    not_after_level = frozenset(r[0] for r in col("heads.tsv", 4) if len(r) > 3 and r[3] == "not_after_level")
     t = load_table("orgs/heads.tsv", 1, 4)
     for row, line in zip(t.rows, t.lines):
         if len(row) > 1 and row[1] not in ("strong", "weak"):
             raise RuleError(t.path, line, f"strength must be strong or weak, got {row[1]!r}")
-        if len(row) > 3 and row[3] not in ("", "no_verb_after"):
-            raise RuleError(t.path, line, f"4th column must be empty or no_verb_after, got {row[3]!r}")
+        if len(row) > 3 and row[3] not in ("", "no_verb_after", "not_after_level"):
+            raise RuleError(t.path, line, f"4th column must be empty, no_verb_after or "
+                                          f"not_after_level, got {row[3]!r}")
     levels = {r[0]: r[1] for r in col("levels.tsv", 3)}
     t = load_table("orgs/levels.tsv", 2, 3)
     for row, line in zip(t.rows, t.lines):
@@ -242,7 +251,7 @@ def _lex() -> _Lex:
         auto.add(key, {k: info for k, info in sorted(entries[key], key=repr)})
     level_bodies = tuple(sorted((lv + b for lv in levels for b in bodies), key=lambda k: (-len(k), k)))
     return _Lex(auto, freq, tags, heads, levels, generic_prefixes, generic, left_stops, named,
-                abbrev, person_after, surnames, not_org, no_verb_after, place_names, place_exclude, level_bodies, math.log(tk.total))
+                abbrev, person_after, surnames, not_org, no_verb_after, not_after_level, place_names, place_exclude, level_bodies, math.log(tk.total))
 
 
 SYLLABLE_TAGS = frozenset({"zg", "ng", "nr", "nrt", "nrfg", "tg", "x", "vg"})
@@ -515,10 +524,12 @@ def _org_candidates(text: str, hits: list[tuple[int, int, str, tuple]], lx: _Lex
         elif not specific:
             if kind == HEAD and kd[HEAD] == "weak":
                 continue
-            bare = text[taken[-1][1] if generic else start:e] if taken else text[start:e]
+            bare = text[taken[0][1] if generic else start:e] if taken else text[start:e]
             if not (generic and bare == key) and bare not in lx.generic:
                 continue  # 公司, 犯罪集团: a head with only common nouns names no body
             generic = True
+        if kind == HEAD and key in lx.not_after_level and classes == {"level"}:
+            continue  # 依法治市委员会: a level word alone never names a committee
         if taken and taken[0][2] == "level" and taken[0][1] - taken[0][0] == 1 \
                 and _glued(text, start, e, lx, left=True):
             continue  # 依法治市委员会: the level word belongs to the word before
@@ -921,15 +932,16 @@ class OrgsComponent:
         return doc
 
 
+def make_cnie_orgs(nlp, name: str, locality: str | None = None) -> OrgsComponent:
+    """The ``cnie_orgs`` factory (also usable as a ``spacy_factories`` entry point)."""
+    return OrgsComponent(nlp, name, locality)
+
+
 def _register_factory() -> None:
     from spacy.language import Language
 
-    if Language.has_factory("cnie_orgs"):
-        return
-
-    @Language.factory("cnie_orgs", default_config={"locality": None})
-    def make_cnie_orgs(nlp, name: str, locality: str | None):
-        return OrgsComponent(nlp, name, locality)
+    if not Language.has_factory("cnie_orgs"):
+        Language.factory("cnie_orgs", default_config={"locality": None}, func=make_cnie_orgs)
 
 
 try:  # registering a factory is a dictionary entry, not a data load
