@@ -14,10 +14,20 @@ of the original text):
    个百分点 成 折 (percentage), X分之Y and 又 (fraction), currency words (元, 万元 is 万 in the
    core + 元, 美元 …), 倍, 第 (ordinal), 负/- (sign), ranges ``A至B`` / ``A-B%``;
 3. qualifier words before (约, 近, 超过 …) and after (左右, 以上 …) widen ``start/end``
-   and set ``qualifier``/``low``/``high``; 多/余/几/来 are read inside the numeral;
-4. filters drop what is not a quantity: dates and times (unless ``years=True``), phone and
-   ID numbers, numbers glued to Latin letters or ``+`` (``1+1+6``), names like “飓风2019”,
-   and anything inside a stop-lexicon word (``rules/numbers/stopwords.tsv``: 统一, 十九大 …).
+   and set ``qualifier``/``low``/``high``; 多/余/几/来 are read inside the numeral with a
+   width (160多 = [160, 170), 1.5万余 = [15000, 16000)); 上百 / 数百万 / 几十万 are vague
+   prefixes (``approx_prefix.tsv``). 高达/达 are emphasis, not bounds: left out of the span.
+   近 before a time span (近3年 = the last three years) is not a bound;
+4. filters drop what is not a quantity: dates, clock times, quarters (一季度), eras (90年代)
+   and event dates (3·15) unless ``years=True`` (then their numerals come back as plain
+   numbers); phone, ID and hotline numbers (拨打12345, 110报警), document-number years
+   (〔2021〕), list markers (``1．``, ``二、``), numbers glued to Latin letters or ``+``
+   (``1+1+6``, ``A2021…``), names like “飓风2019”, numbers inside URLs, and anything inside a
+   stop-lexicon word (``rules/numbers/stopwords.tsv``: 统一, 十九大, 十三五 …).
+
+A following measure word (件, 人次 …) is never part of a match (the count extractor attaches
+it); 万/亿 always are (4.56万 in 4.56万人次). Values are exact ``Decimal`` s: percentages in
+percent (八成 = 80, 千分之五 = 5 with unit ‰), 个百分点 in points, money in its currency's units.
 
 Bare numerals. In the default ``mode="strict"`` (what the indicator extractors use) a
 one-character Chinese numeral (一, 三, 十, 伍 …), a juxtaposed range (三四) and a Chinese digit
@@ -32,9 +42,8 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass, replace
-from decimal import Context, Decimal, localcontext
-
 import re
+from decimal import Context, Decimal, localcontext
 
 import regex
 
