@@ -3,7 +3,8 @@
 Takes nothing (data is loaded lazily, once); returns :class:`Place` records for provinces,
 prefecture-level cities and counties/districts from cpca's ``resources/adcodes.csv`` (MIT
 licence, national adcode table), with short forms derived by stripping the suffixes in
-``rules/orgs/admin_suffixes.tsv`` (东莞市 → 东莞). Names listed in
+``rules/orgs/admin_suffixes.tsv`` (东莞市 → 东莞) and the nationality names of cpca's
+``56_nations.csv`` (乳源瑶族自治县 → 乳源). Names listed in
 ``rules/orgs/admin_exclude.tsv`` are skipped. :func:`lookup` maps a full or short name to
 its places; :func:`parent` climbs the adcode hierarchy (东莞市 → 广东省).
 
@@ -48,11 +49,29 @@ def _level(code: str) -> str:
     return "county"
 
 
-def _short(name: str, suffixes: list[str]) -> str:
+def _short(name: str, suffixes: list[str], nations: tuple[str, ...] = ()) -> str:
     for suf in suffixes:
         if name.endswith(suf) and len(name) - len(suf) >= 2:
-            return name[: -len(suf)]
+            short = name[: -len(suf)]
+            # 乳源瑶族自治县 → 乳源, 黔东南苗族侗族自治州 → 黔东南 (nationality names from cpca)
+            stripped = True
+            while stripped:
+                stripped = False
+                for nat in nations:
+                    if short.endswith(nat) and len(short) - len(nat) >= 2:
+                        short, stripped = short[: -len(nat)], True
+                        break
+            return short
     return name
+
+
+def _nations(path: Path) -> tuple[str, ...]:
+    """The 56 nationality names (汉族, 瑶族 …) shipped with cpca, longest first."""
+    f = path.parent / "56_nations.csv"
+    if not f.is_file():
+        return ()
+    names = [ln.strip() for ln in f.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    return tuple(sorted({n for n in names if n.endswith("族")}, key=lambda n: (-len(n), n)))
 
 
 @functools.lru_cache(maxsize=1)
@@ -61,13 +80,14 @@ def places() -> tuple[Place, ...]:
     suffixes = sorted(load_table("orgs/admin_suffixes.tsv", 1, 2).column(0), key=lambda s: (-len(s), s))
     exclude = set(load_table("orgs/admin_exclude.tsv", 1, 2).column(0))
     path = _adcodes_path()
+    nations = _nations(path)
     out = []
     with open(path, encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             code, name = (row.get("adcode") or "").strip(), (row.get("name") or "").strip()
             if len(code) != 12 or not code.isdigit() or not name or name in exclude:
                 continue
-            out.append(Place(code, name, _short(name, suffixes), _level(code)))
+            out.append(Place(code, name, _short(name, suffixes, nations), _level(code)))
     out.sort(key=lambda p: p.code)
     return tuple(out)
 

@@ -186,3 +186,38 @@ def test_bad_heads_table_fails_at_load_with_file_and_line(tmp_path, monkeypatch)
         monkeypatch.delenv("CNIE_RULES")
         for fn in (orgs._lex, gazetteer.places, gazetteer._index, rules._load_table_cached):
             fn.cache_clear()
+
+
+@pytest.mark.parametrize("name,full,short,level,province", [
+    ("东莞", "东莞市", "东莞", "city", "广东省"),
+    ("广东省", "广东省", "广东", "province", "广东省"),
+    ("乳源瑶族自治县", "乳源瑶族自治县", "乳源", "county", "广东省"),
+])
+def test_gazetteer_from_cpca(name, full, short, level, province):
+    from pipeline import gazetteer
+
+    (place,) = gazetteer.lookup(name)
+    assert (place.name, place.short, place.level) == (full, short, level)
+    assert gazetteer.parent(place, "province").name == province
+
+
+def test_gazetteer_skips_placeholders_and_lists_countries():
+    from pipeline import gazetteer
+
+    assert gazetteer.lookup("市辖区") == ()
+    assert {"美国", "日本", "德国"} <= set(gazetteer.countries())
+
+
+_ALPHABET = "市委政法法院局所会部东莞省记者主任梁维东全各级的，。 12a等vs团队公司集团网"
+
+
+def test_random_texts_never_raise():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.text(alphabet=_ALPHABET, max_size=60))
+    def check(text):
+        _check_offsets(text, orgs.find_entities(text))
+
+    check()
