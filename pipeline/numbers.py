@@ -188,7 +188,7 @@ def _seed_plan() -> tuple[re.Pattern, frozenset[str], frozenset[str], frozenset[
 def _prefix_last() -> frozenset[str]:
     """Last characters of every word that can stand right before a numeral."""
     sym = _sym()
-    out = {sym["ordinal"], sym["negative"], "-"}
+    out = {sym["ordinal"], sym["negative"], "-", "+"}
     for name in ("context_before.tsv", "qualifiers_prefix.tsv", "currency_prefix.tsv"):
         out |= {w[-1] for w in load_table(f"numbers/{name}").column(0)}
     return frozenset(out)
@@ -645,7 +645,10 @@ def _finish(s: str, it: _Item, years: bool, mode: str, floor: int) -> tuple[list
     # formula / code neighbours
     if num is not None and num.has_arabic:
         fn = p["FORMULA_NEIGHBOUR"]
-        if (it.core_start > 0 and fn.match(s, it.core_start - 1)) or fn.match(s, it.core_end):
+        if it.core_start > 0 and it.start == it.core_start and not fn.match(s, it.core_end) \
+                and p["POS_BEFORE"].match(s, max(floor, it.core_start - 1), it.core_start):
+            it.start = it.core_start = it.core_start - 1      # +5.2%: an explicit sign
+        elif (it.core_start > 0 and fn.match(s, it.core_start - 1)) or fn.match(s, it.core_end):
             return [], _skip_formula(s, it.core_end)
         if it.end < len(s) and s[it.end].isascii() and s[it.end].isalpha():
             return [], _skip_run(s, it.end)
