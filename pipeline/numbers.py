@@ -302,6 +302,13 @@ def _at(s: str, i: int, years: bool, mode: str, floor: int) -> tuple[list[_Item]
             nm = p["NAMED_NUMBER"].match(s, i)
             if nm:
                 return [], nm.end()
+    if arabic and mode == "rt":
+        dz = p["RT_DIGIT_ZHE"].match(s, i)
+        if dz:
+            zm = p["ZHE"].match(s, dz.end())
+            it = _Item(i, zm.end(), i, dz.end(), Decimal(dz.group("a") + dz.group("b")),
+                       kind="percentage", unit="%", claimed=True, form="zhe")
+            return [it], zm.end()
     ho = p["HALF_OFF"].match(s, i) if ch in _seed_plan()[1] else None
     if ho:
         it = _Item(i, ho.end(), i, ho.end(), Decimal(50), kind="percentage", unit="%", claimed=True,
