@@ -292,6 +292,8 @@ def _at(s: str, i: int, years: bool, mode: str, floor: int) -> tuple[list[_Item]
             dd = p["DOT_DATE"].match(s, i)
             if dd:
                 return (_date_parts(s, dd.start(), dd.end(), mode) if years else []), dd.end()
+        if mode != "rt" and nxt and not nxt.isalnum() and p["RATIO"].match(s, i):
+            return [], p["RATIO"].match(s, i).end()
         if mode != "rt" and run >= 3 and _is_identifier(s, i, j):
             return [], _skip_run(s, i)
         if mode != "rt" and (run >= 11 or (ch == "0" and nxt == "-")):
@@ -760,8 +762,10 @@ def _quantity_ok(s: str, it: _Item, mode: str, floor: int) -> bool:
 
 
 def _stopped(s: str, it: _Item, mode: str) -> bool:
+    """Is the numeral (or, for an ordinal, 第 + numeral) inside a stop-lexicon word?"""
     idx = _stop_index(mode)
-    for a, b in ((it.core_start, it.core_end), (it.start, it.end)):
+    spans = ((it.start, it.end),) if it.kind == "ordinal" else ((it.core_start, it.core_end), (it.start, it.end))
+    for a, b in spans:
         for word, off in idx.get(s[a:b], ()):
             st = a - off
             if st >= 0 and s.startswith(word, st):
