@@ -597,7 +597,8 @@ def _finish(s: str, it: _Item, years: bool, mode: str, floor: int) -> tuple[list
         r = _range(s, it, mode)
         if r is not None:
             it = r
-    if it.kind == "number" and _stopped(s, it, mode):
+    ordinal = bool(before and p["ORDINAL_BEFORE"].match(s, max(floor, it.start - 9), it.start))
+    if it.kind == "number" and not ordinal and _stopped(s, it, mode):
         return [], it.core_end
     # quarters: 一季度, 前三季度, 第一季度 (periods, also after 第)
     if after and it.kind == "number" and it.unit is None and p["QUARTER_AFTER"].match(s, it.end) \
@@ -605,7 +606,7 @@ def _finish(s: str, it: _Item, years: bool, mode: str, floor: int) -> tuple[list
         return (_date_parts(s, it.start, it.end, mode) if years else []), it.end
     # dates: 8月, 10日, 1-9月 (not after 第: 第24号 is a number in a series)
     if after and it.kind == "number" and it.unit is None and it.value == it.value.to_integral_value() \
-            and not (before and p["ORDINAL_BEFORE"].match(s, max(floor, it.start - 9), it.start)):
+            and not ordinal:
         if p["MONTH_AFTER"].match(s, it.end) and Decimal(1) <= (it.high or it.value) <= 12 \
                 and not (num and num.approx):
             return (_date_parts(s, it.start, it.end, mode) if years else []), it.end
