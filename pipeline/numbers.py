@@ -151,7 +151,10 @@ def _stop_index(mode: str) -> dict[str, tuple[tuple[str, int], ...]]:
 # ---------------------------------------------------------------- public API
 
 def find_numbers(text: str, *, years: bool = False, mode: str = "strict") -> list[NumberMatch]:
-    """Every numeric expression in ``text``; see the module docstring. Never raises."""
+    """Every numeric expression in ``text``; see the module docstring. Never raises on text
+    (a bad ``mode`` is a programming error and raises ``ValueError``)."""
+    if mode not in ("strict", "rt"):
+        raise ValueError(f"mode must be 'strict' or 'rt', not {mode!r}")
     if not isinstance(text, str) or not text:
         return []
     _seed_plan(), _p(), _stop_index(mode)   # a bad rule file raises RuleError here, not below

@@ -127,3 +127,20 @@ def test_offsets_survive_folding():
 @pytest.mark.parametrize("bad", [None, 123, b"bytes", "\ud800", "\x00" * 10])
 def test_never_raises(bad):
     assert find_numbers(bad) == [] or isinstance(find_numbers(bad), list)
+
+
+def test_bad_mode_is_a_programming_error():
+    with pytest.raises(ValueError):
+        find_numbers("3个", mode="loose")
+
+
+@pytest.mark.parametrize("text,strict,rt", [
+    ("这是五那是四", [], ["五", "四"]),          # bare numerals: only in RT mode
+    ("十斤", [], ["十"]),
+    ("十个", ["十"], ["十"]),                    # a measure word claims it in both
+    ("七五普法", [], []),                         # stop-lexicon in both
+    ("这不是四川这是五台山", [], ["五"]),          # 五台山 is strict-only (RT's spec wants 五)
+])
+def test_modes(text, strict, rt):
+    assert [m.text for m in find_numbers(text)] == strict
+    assert [m.text for m in find_numbers(text, mode="rt")] == rt
