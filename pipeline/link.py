@@ -224,7 +224,10 @@ def _title_times(ctx: DocContext) -> list[TimeExpr]:
     when a paragraph names none (1—7月全区…推进情况 → 1—7月)."""
     start = len(ctx.norm) - len(ctx.norm.lstrip())
     end = ctx.norm.find("\n", start)
-    return find_times(ctx, start, end if end != -1 else len(ctx.norm))
+    end = end if end != -1 else len(ctx.norm)
+    if end == len(ctx.norm) or not _patterns()["TITLE"].fullmatch(ctx.norm, start, end):
+        return []  # a first line that reads like body text is no title
+    return find_times(ctx, start, end)
 
 
 def _paragraph_times(ctx: DocContext, sents, si: int) -> list[TimeExpr]:
