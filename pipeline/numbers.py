@@ -829,7 +829,12 @@ def _range(s: str, it: _Item, mode: str) -> _Item | None:
     if between is not None and not p["BETWEEN_END"].match(s, it2.end):
         return None
     first_plain = it.kind == "number" and it.unit is None and it.form in ("", "digits")
-    if not (first_plain or (it.kind == it2.kind and it.unit == it2.unit)):
+    second_plain = it2.kind == "number" and it2.unit is None and it2.form in ("", "digits")
+    if it.form == "per" and it.unit == "%" and second_plain:
+        # 百分之三十到四十: the second end inherits 百分之
+        it2 = _Item(it2.start, it2.end, it2.core_start, it2.core_end, it2.value, kind=it.kind,
+                    unit=it.unit, num=num2, form=it.form)
+    elif not (first_plain or (it.kind == it2.kind and it.unit == it2.unit)):
         return None
     lo = it.value
     if first_plain and it2.kind != "number" or it2.unit is not None:
