@@ -10,7 +10,8 @@ or ``None``. Rules, in order:
    (全市法院通过…引入…，2019年共成功调解案件7818件 → 全市法院);
 2. otherwise the nearest ORG of the figure's own clause before the figure, unless the figure
    directly counts it (引入29家律师事务所: the firms are counted, they do not count), or the
-   ORG closes a list that the figure counts (``rules/orgs/list_markers.tsv``: 市金消协、各大商会等74家);
+   ORG closes a list that the figure counts (``rules/orgs/list_markers.tsv``: 市金消协、各大商会等74家),
+   or a preposition makes it a partner (``rules/orgs/object_markers.tsv``: 对欧盟进出口…);
 3. otherwise ``None`` (no guess from other sentences).
 
 Clause breaks are the characters in ``rules/orgs/clause_breaks.tsv``.
@@ -28,11 +29,12 @@ MAX_LEAD = 8   # characters allowed between a clause start and its subject ORG
 
 
 @functools.lru_cache(maxsize=1)
-def _tables() -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
+def _tables() -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     breaks = frozenset(load_table("orgs/clause_breaks.tsv", 1, 2).column(0))
     leads = tuple(sorted(load_table("orgs/attribution_leads.tsv", 1, 2).column(0), key=len, reverse=True))
     markers = tuple(load_table("orgs/list_markers.tsv", 1, 2).column(0))
-    return breaks, leads, markers
+    objects = tuple(load_table("orgs/object_markers.tsv", 1, 2).column(0))
+    return breaks, leads, markers, objects
 
 
 def _clause_start(text: str, lo: int, pos: int, breaks: frozenset[str]) -> int:
@@ -66,7 +68,7 @@ def attribute_org(text: str, sentence_start: int, sentence_end: int, figure_star
 
 
 def _attribute(text: str, s0: int, s1: int, fig: int, entities: list[Entity]) -> str | None:
-    breaks, leads, markers = _tables()
+    breaks, leads, markers, objects = _tables()
     if not (0 <= s0 <= fig <= s1 <= len(text)):
         return None
     orgs = sorted((e for e in entities if e.label == "ORG" and s0 <= e.start and e.end <= fig),
@@ -82,6 +84,8 @@ def _attribute(text: str, s0: int, s1: int, fig: int, entities: list[Entity]) ->
         if e.start < clause:
             break
         between = text[e.end:fig].strip()
+        if text[max(clause, e.start - 2):e.start].endswith(objects):
+            continue  # 对欧盟进出口…: a partner, not the owner
         if between and not between.endswith(markers):
             return e.text  # an ORG of the figure's clause (not "29家 + org", which is counted)
     return None

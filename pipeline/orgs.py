@@ -135,6 +135,7 @@ class _Lex:
     place_names: frozenset[str]
     place_exclude: frozenset[str]
     level_bodies: tuple[str, ...]         # 市委, 省委政法委 … (level word + body)
+    levels_long: tuple[str, ...]          # level words, longest first
     log_total: float                      # log of jieba's total word frequency
 
 
@@ -251,7 +252,8 @@ def _lex() -> _Lex:
         auto.add(key, {k: info for k, info in sorted(entries[key], key=repr)})
     level_bodies = tuple(sorted((lv + b for lv in levels for b in bodies), key=lambda k: (-len(k), k)))
     return _Lex(auto, freq, tags, heads, levels, generic_prefixes, generic, left_stops, named,
-                abbrev, person_after, surnames, not_org, no_verb_after, not_after_level, place_names, place_exclude, level_bodies, math.log(tk.total))
+                abbrev, person_after, surnames, not_org, no_verb_after, not_after_level, place_names, place_exclude, level_bodies,
+                tuple(sorted(levels, key=lambda k: (-len(k), k))), math.log(tk.total))
 
 
 SYLLABLE_TAGS = frozenset({"zg", "ng", "nr", "nrt", "nrfg", "tg", "x", "vg"})
@@ -418,8 +420,8 @@ def _word_class(w: str, lx: _Lex) -> str:
         return "other" if w in lx.place_exclude else "proper"
     if tg in PROPER_TAGS:
         return "proper"
-    if tg in NAME_TAGS:
-        return "noun"
+    if tg in NAME_TAGS or (tg == "a" and len(w) > 1):
+        return "noun"  # 卫生健康委: two-character adjectives occur inside names
     return "other"
 
 
@@ -453,13 +455,19 @@ def _extend_left(text: str, s0: int, lx: _Lex, allowed: frozenset[str], org_ends
             start, generic = a, True
             taken.append((a, b, cls))
             continue
-        if len(w) > 1 and w[-1] in lx.levels and cls != "place" and lx.tags.get(w) not in ("nt", "j"):
+        if len(w) > 1 and w[-1] in lx.levels and cls not in ("place", "level") \
+                and lx.tags.get(w) not in ("nt", "j"):
             # 引入市金消协: BMM made 入市, but 市 is the level word of the name
             start = b - 1
             taken.append((b - 1, b, "level"))
             break
         if cls not in allowed:
             break
+        if cls == "level":
+            for lv in lx.levels_long:  # BMM split 自治区 into 自治 + 区: take the whole level word
+                if len(lv) > b - a and b - len(lv) >= lo and text.startswith(lv, b - len(lv)):
+                    a = b - len(lv)
+                    break
         start = a
         taken.append((a, b, cls))
     taken.reverse()
@@ -708,11 +716,12 @@ def normalize_org(surface: str, locality: str | None, lead: str | None = None) -
     out = surface
     place_pre, pl = "", None
     if lead == "level" or surface.startswith(lx.level_bodies):
-        level = lx.levels.get(surface[:1])
+        lv = next((w for w in lx.levels_long if surface.startswith(w)), surface[:1])
+        level = lx.levels.get(lv)
         loc = _place_for(locality) if locality else None
         anc = gazetteer.parent(loc, level) if (loc and level in gazetteer.LEVELS) else None
         if anc is not None:
-            out = anc.name + out[1:]
+            out = anc.name + out[len(lv):]
     else:
         for n in range(min(len(surface) - 1, 12), 1, -1):
             if surface[:n] in lx.place_names:
