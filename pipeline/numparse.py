@@ -37,6 +37,7 @@ __all__ = ["Numeral", "scan", "parse_number", "plain", "char_info"]
 _RULES = "numbers/numbers.patterns"
 _TEN = Decimal(10)
 _MAX_TOKENS = 48
+_MAX_DIGIT_RUN = 24   # a Chinese digit string longer than this is no quantity
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ def _tokens(s: str, i: int, decimal_digits: bool = True) -> list[_Tok]:
     toks: list[_Tok] = []
     n = len(s)
     pos = i
+    run = 0      # consecutive Chinese digits
     while pos < n and len(toks) < _MAX_TOKENS:
         if toks and s[pos].isspace():  # allow horizontal spaces between tokens
             m = sp.match(s, pos)
@@ -142,6 +144,15 @@ def _tokens(s: str, i: int, decimal_digits: bool = True) -> list[_Tok]:
         if cls in ("S", "B") and nxt + 1 < n and info.get(s[nxt + 1], ("B",))[0] == "B" \
                 and nsu.match(s, nxt):
             break  # 千瓦, 千克 …: the unit starts here
+        # transitions no numeral can continue through (keeps floods like 万万万, 十百十百 linear)
+        last = toks[-1] if toks else None
+        if last is None and cls == "B":
+            break
+        if last is not None and (last.cls == "Q" and cls != "B"
+                                 or last.cls == "S" and cls == "S" and val >= last.val
+                                 or cls in ("D", "Z") and run >= _MAX_DIGIT_RUN):
+            break
+        run = run + 1 if cls in ("D", "Z") else 0
         if cls == "P":
             if not toks or not decimal_digits:
                 break
