@@ -383,15 +383,16 @@ def _right_np(ctx: DocContext, start: int, end: int) -> str | None:
     """The noun phrase right after a count's measure word (2801个|基础网格)."""
     roles = _subject_words()
     stop = roles.get("stop", {})
+    skip = roles.get("skip", {})
     window = ctx.norm[start:min(end, start + MAX_SUBJECT)]
     words = _words(window)
-    if words and words[0] == "的":
-        start += 1
-        window = window[1:]
+    if words and words[0] in skip:
+        start += len(words[0])
+        window = window[len(words[0]):]
         words = words[1:]
     taken = 0
     for w in words:
-        if w in stop or not _patterns()["NP_WORD"].fullmatch(w) or w == "的":
+        if w in stop or w in skip or not _patterns()["NP_WORD"].fullmatch(w):
             break
         taken += len(w)
     return ctx.text[start:start + taken] if taken >= 2 else None

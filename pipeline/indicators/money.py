@@ -17,7 +17,7 @@ def extract(ctx: DocContext) -> list[Indicator]:
             continue
         out.append(Indicator(
             type="money", text=ctx.text[n.start:n.end], start=n.start, end=n.end,
-            value=number(n.value), unit=n.unit or "元", approx=n.approx, qualifier=n.qualifier,
+            value=number(n.value), unit=n.unit, approx=n.approx, qualifier=n.qualifier,
             low=number(n.low), high=number(n.high),
         ))
     return out

@@ -8,13 +8,20 @@ direction and basis are added by :mod:`pipeline.link`.
 """
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 from ..contract import Indicator, number
+from ..rules import load_table
 from .base import DocContext
 
 FRACTION_PLACES = Decimal("0.0001")
-MULTIPLE_UNITS = {"倍"}  # the number engine's unit for multiples
+
+
+
+@functools.lru_cache(maxsize=1)
+def _multiple_units() -> frozenset[str]:
+    return frozenset(load_table("indicators/multiple_units.tsv").column(0))
 
 
 def extract(ctx: DocContext) -> list[Indicator]:
@@ -24,7 +31,7 @@ def extract(ctx: DocContext) -> list[Indicator]:
             continue
         if n.kind == "percentage":
             value, unit, low, high = n.value, n.unit or "%", n.low, n.high
-        elif n.kind == "number" and n.unit in MULTIPLE_UNITS:
+        elif n.kind == "number" and n.unit in _multiple_units():
             # 增长1.86倍 = up by 186 %: a multiple is a percentage of the base
             value = n.value * 100
             unit = "%"
