@@ -8,7 +8,8 @@ writes, in DIR:
 * ``errors.jsonl`` — one line per article that failed:
   ``{"doc_id", "source": {"path", "record", "encoding"}, "stage", "error", "message"}`` where
   ``stage`` is ``read``, ``decode``, ``html``, ``parse`` (a JSONL/CSV record), ``limit``
-  (empty or longer than ``--max-chars``), ``extract`` or ``worker`` (the worker process died).
+  (empty or longer than ``--max-chars``), ``extract``, ``write`` (the record cannot be written
+  as UTF-8), ``worker`` (the worker process died) or ``internal`` (a bug in cnie).
 * ``texts.jsonl`` (with ``--with-text``) — the article texts the offsets point into:
   ``{"doc_id", "text_sha256", "text"}``, exactly one line per ``indicators.jsonl`` line, same
   order (line *i* of one belongs to line *i* of the other). For HTML inputs this is the
@@ -136,8 +137,12 @@ def _accepts(fn: Callable[..., Any], name: str) -> bool:
 
 
 def _error_result(task_doc: str, source: Source, stage: str, error: str, message: str) -> Result:
-    line = dumps({"doc_id": task_doc, "source": _source_dict(source), "stage": stage,
-                  "error": error, "message": message})
+    obj = {"doc_id": task_doc, "source": _source_dict(source), "stage": stage, "error": error, "message": message}
+    line = dumps(obj)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: escape them rather than lose the line
+        line = json.dumps(obj, ensure_ascii=True, separators=(",", ":"))
     return Result(doc_id=task_doc, error_line=line)
 
 
@@ -176,12 +181,17 @@ def process_task(task: Task, opts: RunOptions) -> Result:
         line = rec.to_json()
     except Exception as e:
         return _error_result(art.doc_id, art.source, "extract", type(e).__name__, _one_line(e))
-    types = Counter(i.type for i in rec.indicators)
-    text_line = None
-    if opts.with_text:
-        text_line = dumps({"doc_id": art.doc_id, "text_sha256": rec.text_sha256, "text": text})
+    try:
+        types = Counter(i.type for i in rec.indicators)
+        text_line = None
+        if opts.with_text:
+            text_line = dumps({"doc_id": art.doc_id, "text_sha256": rec.text_sha256, "text": text})
+            text_line.encode("utf-8")
+        nbytes = len(line.encode("utf-8")) and len(text.encode("utf-8"))  # the writer needs valid UTF-8
+    except Exception as e:
+        return _error_result(art.doc_id, art.source, "write", type(e).__name__, _one_line(e))
     return Result(doc_id=art.doc_id, line=line, text_line=text_line, types=dict(types),
-                  entities=len(rec.entities), chars=len(text), nbytes=len(text.encode("utf-8")))
+                  entities=len(rec.entities), chars=len(text), nbytes=nbytes)
 
 
 def _extract_folded(fn: Callable[..., Any], text: str, art: Any, kw: dict[str, Any]) -> Any:
@@ -207,7 +217,14 @@ def _extract_folded(fn: Callable[..., Any], text: str, art: Any, kw: dict[str, A
 
 
 def process_chunk(tasks: list[Task], opts: RunOptions) -> list[Result]:
-    return [process_task(t, opts) for t in tasks]
+    """One result per task, in order; a bug anywhere becomes that article's error line."""
+    out = []
+    for t in tasks:
+        try:
+            out.append(process_task(t, opts))
+        except Exception as e:  # process_task catches its stages; this is the last net
+            out.append(_error_result(t.doc_id, t.source(), "internal", type(e).__name__, _one_line(e)))
+    return out
 
 
 def _pool_worker_init(opts: RunOptions) -> None:
@@ -427,7 +444,7 @@ def _chunks(tasks: Iterable[Task], size: int, max_bytes: int = 1 << 20) -> Itera
 def serial_results(tasks: Iterable[Task], opts: RunOptions) -> Iterator[Result]:
     init_worker(opts)
     for t in tasks:
-        yield process_task(t, opts)
+        yield from process_chunk([t], opts)
 
 
 def pool_results(tasks: Iterable[Task], opts: RunOptions, workers: int, chunk_size: int) -> Iterator[Result]:

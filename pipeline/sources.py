@@ -21,7 +21,8 @@ Records (JSONL, CSV, Parquet) take their text from ``--text-field`` and optional
 and URL from ``--id-field``, ``--title-field``, ``--date-field``, ``--url-field``. Without the
 option the first present of the default names is used (see ``DEFAULT_FIELDS``). ``doc_id`` of
 a record = its id field, else its URL, else ``<file doc_id>#<record>``. ``source.record`` is the
-1-based record number in its file (the line number for JSONL).
+1-based record number in its file (the line number for JSONL). Lone surrogates in JSON strings
+(half an emoji) become U+FFFD, one character for one.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ import gzip
 import io
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,9 +104,9 @@ class Task:
         if self.error is not None:
             raise self.error
         if self.kind == "record":
-            text = self.fields.get("text")
-            meta = Meta(title=_str_or_none(self.fields.get("title")),
-                        published=_str_or_none(self.fields.get("date")))
+            text = _no_surrogates(self.fields.get("text"))
+            meta = Meta(title=_no_surrogates(_str_or_none(self.fields.get("title"))),
+                        published=_no_surrogates(_str_or_none(self.fields.get("date"))))
             return Article(self.doc_id, text, meta, self.source())
         data = self.data if self.data is not None else read_bytes(self.path)
         dec = decode(data)
@@ -113,6 +115,15 @@ class Task:
             return Article(self.doc_id, page.text, Meta(title=page.title, published=page.published),
                            self.source(dec.encoding))
         return Article(self.doc_id, dec.text, Meta(), self.source(dec.encoding))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(s: Optional[str]) -> Optional[str]:
+    """JSON may carry lone surrogates (half an emoji, cut by a scraper); they cannot be
+    written as UTF-8, so each becomes U+FFFD — one character for one, offsets unchanged."""
+    return _SURROGATE.sub("\ufffd", s) if s and _SURROGATE.search(s) else s
 
 
 def _str_or_none(v: Any) -> Optional[str]:
@@ -264,7 +275,8 @@ def _record_task(row: Any, rel: str, path: str, n: int, opts: SourceOptions,
     if not isinstance(row, dict):
         return Task(doc_id=fallback, kind="record", path=path, record=n, encoding=encoding,
                     error=ReadError("parse", f"record is a JSON {type(row).__name__}, not an object", "BadRecord"))
-    doc_id = _str_or_none(_pick(row, opts.id_field, "id")) or _str_or_none(_pick(row, opts.url_field, "url")) or fallback
+    doc_id = _no_surrogates(_str_or_none(_pick(row, opts.id_field, "id")) or _str_or_none(_pick(row, opts.url_field, "url"))
+                            or fallback)
     text = _pick(row, opts.text_field, "text")
     fields = {"text": text, "title": _pick(row, opts.title_field, "title"),
               "date": _pick(row, opts.date_field, "date"), "url": _pick(row, opts.url_field, "url")}

@@ -314,3 +314,15 @@ def test_worker_death_is_reported_for_that_article_only(tmp_path):
     assert [r["indicators"][0]["value"] for r in recs] == [i for i in range(12) if i != 5]
     errs = _lines(tmp_path / "out" / "errors.jsonl")
     assert [(e["doc_id"], e["stage"], e["error"]) for e in errs] == [("05.txt", "worker", "WorkerDied")]
+
+
+def test_lone_surrogates_never_break_the_output(tmp_path):
+    p = tmp_path / "s.jsonl"
+    p.write_text('{"id": "x\\udc00", "text": "前\\ud83d后 12件"}\n{"id": "y\\udc00"}\n', encoding="utf-8")
+    s = run(_cfg([p], tmp_path / "out", options=RunOptions(extractor=cheap_extract, with_text=True)))
+    assert s["articles"] == {"seen": 2, "ok": 1, "failed": 1}
+    rec = _lines(tmp_path / "out" / "indicators.jsonl")[0]
+    text = _lines(tmp_path / "out" / "texts.jsonl")[0]["text"]
+    assert rec["doc_id"] == "x\ufffd" and text == "前\ufffd后 12件"
+    assert [(text[i["start"]:i["end"]], i["value"]) for i in rec["indicators"]] == [("12件", 12)]
+    assert _lines(tmp_path / "out" / "errors.jsonl")[0]["doc_id"] == "y\ufffd"

@@ -146,3 +146,11 @@ def test_count_tasks_matches_iter_tasks(tmp_path):
     expected = sum(1 for _ in iter_tasks([str(root), str(root / "a.txt")], SourceOptions()))
     assert expected == 1 + 1 + 6 + 3 + 2 + 1
     assert count_tasks([str(root), str(root / "a.txt")], SourceOptions()) == expected
+
+
+def test_lone_surrogates_in_json_become_replacement_characters(tmp_path):
+    p = tmp_path / "s.jsonl"
+    p.write_text('{"id": "e\\ud83d", "title": "半个\\ud83d表情", "text": "前\\ud83d后 12件"}\n', encoding="utf-8")
+    got = _load_all([p])
+    assert got == [("e\ufffd", 1, "前\ufffd后 12件", "半个\ufffd表情", None, "utf-8")]
+    assert len(got[0][2]) == len("前\ud83d后 12件")
