@@ -402,11 +402,18 @@ def _build(s: str, num: Numeral, mode: str) -> _Item | None:
     e = num.end
     it = _Item(num.start, e, num.start, e, num.value, num=num)
     _scale(it, num, Decimal(1))
-    # RT extras on Arabic numerals: 2e5, 2^5, 40k, 1 3/5, 3/5
+    # RT extras on Arabic numerals: 2e5, 2^5, 40k, 1 3/5 (RT mode); 1/3 (both modes)
     if mode == "rt" and plain_int and not num.approx:
         x = _rt_extras(s, it, num)
         if x is not None:
             return x
+    elif plain_int and num.single_arabic_digits and e < len(s) and s[e] == "/":
+        sl = p["SLASH"].match(s, e)
+        if sl and Decimal(sl.group("den")) != 0 and not (e - num.start > 4 or len(sl.group("den")) > 4):
+            it.value = _div(num.value, Decimal(sl.group("den")))
+            it.end = it.core_end = sl.end()
+            it.kind, it.claimed, it.form = "fraction", True, "fraction"
+            return it
     if not _follows(s, e):
         if num.digit_string:
             it.form = "digits"
