@@ -541,6 +541,8 @@ def run(cfg: RunConfig) -> dict[str, Any]:
     out_abs = os.path.abspath(cfg.out)
     src_opts = SourceOptions(**{**src_opts.__dict__, "exclude": tuple(src_opts.exclude) + (out_abs,)})
     check_paths(cfg.paths, src_opts)
+    if any(p != "-" and os.path.abspath(p) == out_abs for p in cfg.paths):
+        raise RunError(f"{cfg.out}: the output directory is also an input; write the results elsewhere")
     if cfg.options.ner_model and not os.path.isdir(cfg.options.ner_model):
         raise InputError(f"{cfg.options.ner_model}: --ner-model is not a directory")
     out = Output(Path(cfg.out), cfg.options.with_text, fingerprint(cfg))

@@ -326,3 +326,14 @@ def test_lone_surrogates_never_break_the_output(tmp_path):
     assert rec["doc_id"] == "x\ufffd" and text == "前\ufffd后 12件"
     assert [(text[i["start"]:i["end"]], i["value"]) for i in rec["indicators"]] == [("12件", 12)]
     assert _lines(tmp_path / "out" / "errors.jsonl")[0]["doc_id"] == "y\ufffd"
+
+
+def test_output_inside_archive_is_not_read_and_output_equal_to_input_is_refused(tmp_path):
+    from pipeline.runner import RunError
+
+    arch = _archive(tmp_path / "arch")
+    run(_cfg([arch], arch / "out"))
+    s = run(_cfg([arch], arch / "out"))  # the second run must not read out/indicators.jsonl
+    assert s["articles"]["seen"] == 3
+    with pytest.raises(RunError, match="also an input"):
+        run(_cfg([arch], arch))
