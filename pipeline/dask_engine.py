@@ -10,7 +10,9 @@ reads every file's bytes itself, so the workers need no access to its file syste
 articles are submitted with a bounded number in flight (three per worker thread), and results
 are written by the client, in order, with the same checkpoints as the local engine (``--resume``
 works the same way). Every worker must have the same cnie version installed; this is checked
-before the first chunk is sent. A worker plugin loads jieba and the rules once per worker.
+before the first chunk is sent. A worker plugin loads jieba and the rules once per worker. A chunk
+that fails on the cluster (e.g. ``KilledWorker``: workers died under it) is redone one article at
+a time, and an article that fails again is reported in ``errors.jsonl`` with stage ``worker``.
 """
 from __future__ import annotations
 
@@ -60,7 +62,7 @@ def _connect(scheduler: Any, timeout: float):
         from .runner import RunError
 
         raise RunError("--engine dask needs --scheduler ADDRESS")
-    if isinstance(scheduler, Client):
+    if isinstance(scheduler, Client) or hasattr(scheduler, "submit"):  # a ready client
         return scheduler, False
     try:
         return Client(scheduler, timeout=f"{timeout}s"), True
@@ -96,6 +98,17 @@ def _ship(chunk: list) -> list:
     return chunk
 
 
+def _one_by_one(client, task, opts):
+    """Redo one article of a failed chunk; if it fails again it is the culprit."""
+    from .runner import _error_result, process_chunk
+
+    try:
+        return client.submit(process_chunk, [task], opts, pure=False).result()[0]
+    except Exception as e:
+        return _error_result(task.doc_id, task.source(), "worker", type(e).__name__,
+                             f"Dask could not process this article: {e}"[:500])
+
+
 def dask_results(tasks: Iterable, opts: Any, scheduler: Any, chunk_size: int, timeout: float = 30.0) -> Iterator:
     from .runner import _chunks, process_chunk
 
@@ -105,6 +118,7 @@ def dask_results(tasks: Iterable, opts: Any, scheduler: Any, chunk_size: int, ti
         client.register_plugin(CnieWorkerPlugin(opts), name=CnieWorkerPlugin.name)
         max_inflight = max(2, threads * 3)
         pending: deque = deque()
+        fut_chunks: dict = {}  # future key → its tasks, to redo them one by one if it fails
         src = _chunks(tasks, chunk_size)
         exhausted = False
         while True:
@@ -113,11 +127,18 @@ def dask_results(tasks: Iterable, opts: Any, scheduler: Any, chunk_size: int, ti
                 if chunk is None:
                     exhausted = True
                     break
-                pending.append(client.submit(process_chunk, _ship(chunk), opts, pure=False))
+                fut = client.submit(process_chunk, _ship(chunk), opts, pure=False)
+                fut_chunks[fut.key] = chunk
+                pending.append(fut)
             if not pending:
                 break
             fut = pending.popleft()
-            results = fut.result()
+            try:
+                results = fut.result()
+            except Exception:  # KilledWorker (an article kept killing workers) or a lost worker
+                results = [_one_by_one(client, t, opts) for t in fut_chunks.pop(fut.key)]
+            else:
+                fut_chunks.pop(fut.key, None)
             fut.release()
             yield from results
     finally:

@@ -67,3 +67,50 @@ def test_dask_needs_reachable_scheduler(tmp_path, capsys):
                       options=RunOptions(extractor=cheap_extract), quiet=True, connect_timeout=1))
     assert cli.main(["extract", str(arch), "-o", str(tmp_path / "o2"), "--engine", "dask"]) == 2
     assert "--scheduler" in capsys.readouterr().err
+
+
+class _FakeFuture:
+    def __init__(self, fn, args, key):
+        self.fn, self.args, self.key = fn, args, key
+
+    def result(self):
+        chunk = self.args[0]
+        if any("CRASH" in (t.fields.get("text") or "") for t in chunk):
+            raise RuntimeError("KilledWorker: workers died under this task")
+        return self.fn(*self.args)
+
+    def release(self):
+        pass
+
+
+class _FakeClient:
+    """Just enough of distributed.Client to drive dask_results without a cluster."""
+
+    def __init__(self):
+        self.n = 0
+
+    def run(self, fn):
+        return {"tcp://w1": fn()}
+
+    def nthreads(self):
+        return {"tcp://w1": 1}
+
+    def register_plugin(self, plugin, name=None):
+        plugin.setup()
+
+    def submit(self, fn, *args, pure=False):
+        self.n += 1
+        return _FakeFuture(fn, args, f"k{self.n}")
+
+
+def test_dask_failed_chunk_redone_one_by_one(tmp_path):
+    p = tmp_path / "r.jsonl"
+    rows = [{"id": f"d{i}", "text": f"第{i}篇 {i}件" + (" CRASH" if i == 4 else "")} for i in range(9)]
+    p.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    s = run(RunConfig(paths=[str(p)], out=tmp_path / "o", engine="dask", scheduler=_FakeClient(), chunk_size=3,
+                      options=RunOptions(extractor=cheap_extract), quiet=True))
+    assert s["articles"] == {"seen": 9, "ok": 8, "failed": 1}
+    recs = [json.loads(x) for x in (tmp_path / "o" / "indicators.jsonl").read_text().splitlines()]
+    assert [r["doc_id"] for r in recs] == [f"d{i}" for i in range(9) if i != 4]
+    errs = [json.loads(x) for x in (tmp_path / "o" / "errors.jsonl").read_text().splitlines()]
+    assert [(e["doc_id"], e["stage"], e["error"]) for e in errs] == [("d4", "worker", "RuntimeError")]
