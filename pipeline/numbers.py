@@ -608,7 +608,8 @@ def _finish(s: str, it: _Item, years: bool, mode: str, floor: int) -> tuple[list
         if r is not None:
             it = r
     ordinal = bool(before and p["ORDINAL_BEFORE"].match(s, max(floor, it.start - 9), it.start))
-    if it.kind == "number" and not ordinal and _stopped(s, it, mode):
+    if (it.kind == "number" or it.form in ("cheng", "zhe") and num is not None and not num.has_arabic) \
+            and not ordinal and _stopped(s, it, mode):
         return [], it.core_end
     # quarters: 一季度, 前三季度, 第一季度 (periods, also after 第)
     if after and it.kind == "number" and it.unit is None and p["QUARTER_AFTER"].match(s, it.end) \
