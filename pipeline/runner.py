@@ -577,8 +577,9 @@ def run(cfg: RunConfig) -> dict[str, Any]:
             if bar is not None:
                 bar.update(1)
         summary = _summary(cfg, out, walk, elapsed())
-        out.flush(elapsed(), status="complete")
+        out.flush(elapsed())  # every line durable first, then the summary, then "complete"
         atomic_write(out.dir / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+        out.checkpoint(status="complete", elapsed=elapsed())
     except BaseException:
         # keep what is done: whole lines, fsync'ed, checkpointed — ready for --resume
         try:
