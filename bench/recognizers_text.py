@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -164,6 +165,7 @@ def run(specs: Path, engine: str, out_path: Path) -> float:
     project = _cnie_engine() if engine == "cnie" else _rt_engine()
     lines: list[str] = []
     totals = {}
+    cpu = 0.0
     for model, rel in FILES:
         path = specs / rel
         if not path.exists():
@@ -174,7 +176,9 @@ def run(specs: Path, engine: str, out_path: Path) -> float:
         for case in cases:
             text = case["Input"]
             want = expected_pairs(case)
+            t0 = time.process_time()
             got = project(model, text)
+            cpu += time.process_time() - t0
             got2 = [(t, v) for t, v, *_ in got]
             passed = len(got2) == len(want) and all(
                 any(gt == wt and same_value(gv, wv) for gt, gv in got2) for wt, wv in want) and all(
@@ -190,6 +194,7 @@ def run(specs: Path, engine: str, out_path: Path) -> float:
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"failing inputs: {out_path}")
+    print(f"engine time: {cpu:.2f} s CPU for all cases ({engine})")
     ok = sum(totals[m][0] for m in HEADLINE if m in totals)
     n = sum(totals[m][1] for m in HEADLINE if m in totals)
     rate = 100 * ok / max(1, n)
