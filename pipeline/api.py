@@ -3,7 +3,8 @@
 Takes the article text (and optionally its id, source and metadata); runs the stages
 header → normalise → segment → numbers → indicators → entities → link, and returns the
 record the CLI writes. Never raises on a ``str``: a stage that fails adds a warning
-(``stage: ErrorType: message``) and the record keeps what the other stages found.
+(``stage: ErrorType: message``) and the record keeps what the other stages found. A broken
+rule file is not the text's fault: its :class:`pipeline.rules.RuleError` propagates.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from .header import parse_header
 from .indicators import DocContext, extract_all
 from .link import link
 from .normalise import normalise
+from .rules import RuleError
 from .segment import sentences
 
 MAX_CHARS = 2_000_000  # longer texts are cut here (with a warning) to bound time and memory
@@ -45,6 +47,8 @@ def extract_record(text: str, *, doc_id: str = "-", source: Source | None = None
     def stage(name, fn, default):
         try:
             return fn()
+        except RuleError:  # a broken rule file is a set-up error: fail loudly, at once
+            raise
         except Exception as e:  # noqa: BLE001 — the contract is: never raise on text
             warnings.append(f"{name}: {type(e).__name__}: {e}")
             return default

@@ -347,6 +347,11 @@ def _subjects(ctx: DocContext, run: list[Indicator], sent: Span, times: list[Tim
     orgs = [(e.start, e.end) for e in entities if e.label in ("ORG", "LOC")]
     a, b = _left_np(ctx, clause.start, first.start, times, spans, orgs)
     if a >= b:
+        last = run[-1]
+        if last.type == "count":  # 分别有3、5和8个项目: the list shares the last item's noun
+            right = _right_np(ctx, last.end, _clause(ctx.norm, last.start, sent).end)
+            for ind in run if right else ():
+                _set_subject(ind, right)
         return
     phrase = ctx.text[a:b]
     rate = table_map("indicators/rate_nouns.tsv").get(ctx.norm[a:b])

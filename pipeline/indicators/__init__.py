@@ -8,7 +8,7 @@ overlaps (a longer span wins; on a tie the earlier kind in :data:`KINDS`).
 from __future__ import annotations
 
 from ..contract import Indicator
-from . import count, money, percentage, ranking, tables
+from . import count, lists, money, percentage, ranking, tables
 from .base import DocContext
 
 KINDS = (("money", money), ("percentage", percentage), ("ranking", ranking), ("count", count),
@@ -27,5 +27,6 @@ def extract_all(ctx: DocContext) -> list[Indicator]:
     for _, ind in found:
         if all(ind.end <= t.start or ind.start >= t.end for t in taken):
             taken.append(ind)
+    taken.extend(lists.spread(ctx, taken))  # 0.6和1.0个百分点: the unit written once
     taken.sort(key=lambda i: (i.start, i.end))
     return taken
