@@ -56,12 +56,26 @@ def timed(fn, texts, repeat: int) -> float:
     return best
 
 
+def _predict(text: str, model, a):
+    """Rules, the model, or both combined (rules win on --rules-win labels)."""
+    if model is None:
+        return orgs.find_entities(text, locality="")
+    if a.model_only:
+        return orgs.model_entities(model, text)
+    wins = tuple(x for x in a.rules_win.split(",") if x)
+    return orgs.combine(orgs.find_entities(text, locality=""), orgs.model_entities(model, text), wins)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", required=True)
     ap.add_argument("--with-generic", action="store_true",
                     help="also score generic mentions (检察机关, 全市法院); by default only named "
                          "entities are scored, as the gold annotates named entities only")
+    ap.add_argument("--model-only", action="store_true", help="score the model without the rules")
+    ap.add_argument("--rules-win", default="",
+                    help="labels on which rule entities win overlaps with model entities "
+                         "(comma-separated; empty = the model wins everywhere)")
     ap.add_argument("--ner-model")
     ap.add_argument("--article", action="append", default=[], help="extra text file(s) to time")
     ap.add_argument("--repeat", type=int, default=3)
@@ -73,7 +87,7 @@ def main(argv=None) -> int:
     counts = {lab: [0, 0, 0] for lab in ("ORG", "LOC", "PER")}
     errs = []
     for text, gold in rows:
-        pred = {(e.label, e.start, e.end) for e in orgs.find_entities(text, locality="", model=model)
+        pred = {(e.label, e.start, e.end) for e in _predict(text, model, a)
                 if a.with_generic or not e.generic}
         for lab in counts:
             g = {x for x in gold if x[0] == lab}

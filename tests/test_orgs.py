@@ -126,11 +126,21 @@ def test_court_expands_only_after_unambiguous_place():
     assert orgs.normalize_org("法院", "东莞市") == "法院"
 
 
-def test_combine_rules_win_on_org_model_adds_others():
-    rules = [Entity("ORG", "东莞法院", 0, 4)]
-    model = [Entity("ORG", "东莞", 0, 2), Entity("PER", "张三", 6, 8), Entity("ORG", "曼联", 9, 11)]
+def test_combine_model_wins_by_default_rules_fill_gaps_and_keep_normalisation():
+    rules = [Entity("ORG", "东莞法院", 0, 4, "东莞市人民法院"), Entity("ORG", "市委", 12, 14, "东莞市委"),
+             Entity("PER", "李四", 20, 22, "李四")]
+    model = [Entity("ORG", "东莞", 0, 2), Entity("PER", "张三", 6, 8), Entity("ORG", "市委", 12, 14, "市委")]
     got = orgs.combine(rules, model)
-    assert [(e.label, e.start, e.end) for e in got] == [("ORG", 0, 4), ("PER", 6, 8), ("ORG", 9, 11)]
+    assert [(e.label, e.start, e.end) for e in got] == [("ORG", 0, 2), ("PER", 6, 8), ("ORG", 12, 14),
+                                                        ("PER", 20, 22)]
+    assert got[2].normalized == "东莞市委"  # same span as a rule entity: the rule's version
+
+
+def test_combine_rules_win_where_configured():
+    rules = [Entity("ORG", "东莞法院", 0, 4)]
+    model = [Entity("ORG", "东莞", 0, 2), Entity("PER", "张三", 6, 8)]
+    got = orgs.combine(rules, model, rules_win=("ORG",))
+    assert [(e.label, e.start, e.end) for e in got] == [("ORG", 0, 4), ("PER", 6, 8)]
 
 
 def test_spacy_component_sets_ents_and_extensions():
