@@ -27,6 +27,7 @@ def extract_all(ctx: DocContext) -> list[Indicator]:
     for _, ind in found:
         if all(ind.end <= t.start or ind.start >= t.end for t in taken):
             taken.append(ind)
-    taken.extend(lists.spread(ctx, taken))  # 0.6和1.0个百分点: the unit written once
+    extra, replaced = lists.spread(ctx, taken)  # 0.6和1.0个百分点: the unit written once
+    taken = [t for t in taken if id(t) not in replaced] + extra
     taken.sort(key=lambda i: (i.start, i.end))
     return taken
