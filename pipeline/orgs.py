@@ -349,12 +349,20 @@ def _route(text: str, lo: int, hi: int, lx: _Lex) -> set[int]:
     return cuts
 
 
-def _glued(text: str, start: int, end: int, lx: _Lex, left: bool = False) -> bool:
+def _glued(text: str, start: int, end: int, lx: _Lex, left: bool = False,
+           memo: dict | None = None) -> bool:
     """Is ``end`` (and with ``left`` also ``start``) inside a word of jieba's best route?
 
     Only computed when some dictionary word actually crosses the boundary (cheap test first:
     jieba's frequency table holds every prefix of every word, so a walk stops early).
+    ``memo`` caches answers within one text.
     """
+    if memo is not None:
+        k = (start, end, left)
+        got = memo.get(k)
+        if got is None:
+            got = memo[k] = _glued(text, start, end, lx, left)
+        return got
     n, freq = len(text), lx.freq
     cross_r = False
     for i in range(max(start, end - 3), end):
@@ -479,12 +487,13 @@ PLACE_TAKES = frozenset({"place", "level"})
 GENERIC_TAKES = frozenset({"prefix", "place", "level"})
 
 
-def _org_candidates(text: str, hits: list[tuple[int, int, str, tuple]], lx: _Lex) -> list[_Cand]:
+def _org_candidates(text: str, hits: list[tuple[int, int, str, Any]], lx: _Lex,
+                    memo: dict | None = None) -> list[_Cand]:
     out: list[_Cand] = []
     # ends of anchors that are complete bodies on their own (市委 in 市委市政府)
     org_ends = {e for s, e, key, kd in hits if BODY in kd or NAMED in kd or NT in kd}
     org_words = {(s, e) for s, e, key, kd in hits
-                 if (NAMED in kd or NT in kd) and not _glued(text, s, e, lx, left=True)}
+                 if (NAMED in kd or NT in kd) and not _glued(text, s, e, lx, True, memo)}
     for s, e, key, kd in hits:
         for kind in ORG_KINDS:
             if kind in kd:
@@ -539,11 +548,11 @@ def _org_candidates(text: str, hits: list[tuple[int, int, str, tuple]], lx: _Lex
         if kind == HEAD and key in lx.not_after_level and classes == {"level"}:
             continue  # 依法治市委员会: a level word alone never names a committee
         if taken and taken[0][2] == "level" and taken[0][1] - taken[0][0] == 1 \
-                and _glued(text, start, e, lx, left=True):
+                and _glued(text, start, e, lx, True, memo):
             continue  # 依法治市委员会: the level word belongs to the word before
         if kind != NAMED and text.endswith(lx.not_org, start, e):
             continue  # 奥运会, 三中全会: events, not bodies
-        if _glued(text, tok_start, e, lx, left=kind in (NT, NAMED)):
+        if _glued(text, tok_start, e, lx, kind in (NT, NAMED), memo):
             continue
         norm = lx.named.get(text[start:e]) if kind == NAMED and start == s else None
         lead = taken[0][2] if taken else ("level" if kind == BODY else None)
@@ -599,7 +608,8 @@ def _versus_candidates(text: str, hits, lx: _Lex) -> list[_Cand]:
 
 # ---------------------------------------------------------------- LOC and PER candidates
 
-def _loc_candidates(text: str, hits, lx: _Lex, covered: bytearray) -> list[_Cand]:
+def _loc_candidates(text: str, hits, lx: _Lex, covered: bytearray,
+                    memo: dict | None = None) -> list[_Cand]:
     """Places (gazetteer, countries, jieba ns words with a place suffix) that are not part of a
     longer place or of an organisation candidate (``covered``) and sit on word boundaries."""
     out = []
@@ -613,7 +623,7 @@ def _loc_candidates(text: str, hits, lx: _Lex, covered: bytearray) -> list[_Cand
     for s, e in maximal:
         if all(covered[s:e]):
             continue
-        if _glued(text, s, e, lx, left=True):
+        if _glued(text, s, e, lx, True, memo):
             continue
         out.append(_Cand("LOC", s, e, prio=1, has_place=True))
     return out
@@ -826,12 +836,13 @@ def _rule_entities(text: str, locality: str | None) -> list[Entity]:
     lx = _lex()
     folded = normalise(text).text
     hits = lx.auto.hits(folded)
-    cands = _org_candidates(folded, hits, lx)
+    memo: dict = {}
+    cands = _org_candidates(folded, hits, lx, memo)
     cands += _versus_candidates(folded, hits, lx)
     covered = bytearray(len(folded))
     for c in cands:
         covered[c.start:c.end] = b"\1" * (c.end - c.start)
-    cands += _loc_candidates(folded, hits, lx, covered)
+    cands += _loc_candidates(folded, hits, lx, covered, memo)
     cands += _per_candidates(folded, hits, lx)
     chosen = _select(cands)
     if locality is None:
