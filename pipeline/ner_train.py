@@ -13,7 +13,6 @@ and counted. Training is seeded (same data, same model) and capped by ``--epochs
 """
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sys
@@ -144,7 +143,6 @@ def train(train_path: str | Path, dev_path: str | Path, out_dir: str | Path, *,
           epochs: int = 10, max_minutes: float = 30.0, seed: int = 0, batch_size: int = 64,
           dropout: float = 0.2, log=print) -> dict:
     """Train, keep the best DEV epoch in ``out_dir``; return its scores."""
-    import spacy
     from spacy.util import fix_random_seed, minibatch
 
     from .segment import make_nlp
@@ -183,7 +181,6 @@ def train(train_path: str | Path, dev_path: str | Path, out_dir: str | Path, *,
             log("time cap reached")
             break
     (out / "cnie-train.json").write_text(json.dumps(best, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-    del spacy
     return best
 
 

@@ -31,7 +31,7 @@ import math
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
 from . import gazetteer
 from .contract import Entity
@@ -296,10 +296,6 @@ def _bmm_iter(text: str, lo: int, hi: int, freq: dict[str, int]) -> Iterator[tup
             k = p - q
         yield (p - k, p)
         p -= k
-
-
-def _bmm(text: str, lo: int, hi: int, freq: dict[str, int]) -> list[tuple[int, int]]:
-    return list(_bmm_iter(text, lo, hi, freq))
 
 
 def _last_word(text: str, end: int, freq: dict[str, int]) -> int:
