@@ -15,9 +15,11 @@ JSONL shards). Then, in this one process run:
    whole process tree is sampled for resident memory every 0.1 s.
 
 Prints per run: articles/s and MB/s (wall clock, and steady state = after the first result,
-i.e. without the workers' start-up), the start-up time, peak RSS of the main process, of the
-largest worker and of the whole tree, and the ratio of the pipeline's steady throughput to
-jieba.lcut's (characters per second). Targets (issue 4): one worker ≥ 0.5× jieba.lcut;
+i.e. without the workers' start-up), the start-up time, CPU seconds of the whole process tree,
+peak RSS of the main process, of the largest worker and of the whole tree, and the ratio of the
+pipeline's throughput to jieba.lcut's, in characters per wall-clock second (steady state) and per
+CPU-second (less sensitive to other load on a shared machine). The baseline is measured before
+and after the runs and averaged. Targets (issue 4): one worker ≥ 0.5× jieba.lcut;
 2 workers ≥ 1.7× one worker; peak RSS at 100k articles within 10 % of 10k (run twice).
 Figures on a shared machine are noisy.
 """
@@ -35,6 +37,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -103,14 +106,14 @@ def jieba_baseline(texts: list[str], sample: int) -> dict:
     tk.initialize()
     tk.lcut(texts[0])  # warm-up
     chosen = texts[:sample]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for t in chosen:
         tk.lcut(t)
-    dt = time.perf_counter() - t0
+    dt, cpu = time.perf_counter() - t0, time.process_time() - c0
     chars = sum(len(t) for t in chosen)
     nbytes = sum(len(t.encode("utf-8")) for t in chosen)
-    return {"articles": len(chosen), "seconds": dt, "chars_per_s": chars / dt, "mb_per_s": nbytes / 1e6 / dt,
-            "articles_per_s": len(chosen) / dt}
+    return {"articles": len(chosen), "seconds": dt, "cpu_s": cpu, "chars_per_s": chars / dt,
+            "chars_per_cpu_s": chars / cpu, "mb_per_s": nbytes / 1e6 / dt, "articles_per_s": len(chosen) / dt}
 
 
 def run_extract(archive: Path, out: Path, workers: int, extra: list[str]) -> dict:
@@ -119,6 +122,8 @@ def run_extract(archive: Path, out: Path, workers: int, extra: list[str]) -> dic
     cmd = [sys.executable, "-m", "pipeline.cli", "extract", str(archive), "-o", str(out),
            "--workers", str(workers), "--quiet", *extra]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
+    load0 = os.getloadavg()[0]
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env)
     ps = psutil.Process(proc.pid)
@@ -134,12 +139,16 @@ def run_extract(archive: Path, out: Path, workers: int, extra: list[str]) -> dic
         peak_total = max(peak_total, main_rss + sum(kids))
         time.sleep(0.1)
     wall = time.perf_counter() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # includes the workers, waited for by the child
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
     if proc.returncode != 0:
         sys.exit(f"cnie extract failed with status {proc.returncode}")
     s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     steady_s = s["elapsed_s"] - (s.get("startup_s") or 0)
     seen = s["articles"]["seen"]
-    return {"workers": workers, "wall_s": wall, "summary": s, "steady_s": steady_s,
+    return {"workers": workers, "wall_s": wall, "summary": s, "steady_s": steady_s, "cpu_s": cpu,
+            "load_before": load0, "load_after": os.getloadavg()[0],
+            "steady_mb_per_s": s["bytes"] * (seen - 1) / seen / 1e6 / steady_s if steady_s > 0 else float("nan"),
             "steady_articles_per_s": (seen - 1) / steady_s if steady_s > 0 else float("nan"),
             "steady_chars_per_s": s["characters"] * (seen - 1) / seen / steady_s if steady_s > 0 else float("nan"),
             "peak_rss_main": peak_main, "peak_rss_worker": peak_worker, "peak_rss_total": peak_total}
@@ -166,23 +175,45 @@ def main(argv: list[str] | None = None) -> int:
     print(f"archive: {args.articles:,} articles ({args.format}), {size / 1e6:.1f} MB of text, "
           f"built in {time.perf_counter() - t0:.1f} s at {archive}")
     sample = list(variants(texts, min(args.articles, args.baseline_sample)))
-    base = jieba_baseline(sample, len(sample))
-    print(f"jieba.lcut baseline: {base['articles_per_s']:.1f} articles/s, {base['mb_per_s']:.3f} MB/s, "
-          f"{base['chars_per_s']:,.0f} chars/s ({base['articles']} articles)")
+    bases = [jieba_baseline(sample, len(sample))]
+    print(f"jieba.lcut baseline: {bases[0]['articles_per_s']:.1f} articles/s, {bases[0]['mb_per_s']:.3f} MB/s, "
+          f"{bases[0]['chars_per_s']:,.0f} chars/s wall, {bases[0]['chars_per_cpu_s']:,.0f} chars per CPU-second "
+          f"({bases[0]['articles']} articles; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     results = []
     for w in [int(x) for x in args.workers.split(",")]:
         out = work / f"out-w{w}"
         if out.exists():
             shutil.rmtree(out)
         r = run_extract(archive, out, w, [])
+        # the CPU the same worker count spends on start-up (and a few articles), to leave it out
+        one_out = work / f"out-start-w{w}"
+        if one_out.exists():
+            shutil.rmtree(one_out)
+        # (w chunks of 8 articles, so that every worker process is started)
+        small = work / "start-archive"
+        if small.exists():
+            shutil.rmtree(small)
+        build_archive(small, 8 * w, texts, "dir")
+        start = run_extract(small, one_out, w, [])
+        r["startup_cpu_s"] = start["cpu_s"]
+        steady_cpu = r["cpu_s"] - start["cpu_s"]
+        r["chars_per_cpu_s"] = r["summary"]["characters"] / steady_cpu if steady_cpu > 0.2 * r["cpu_s"] else float("nan")
         results.append(r)
         s = r["summary"]
         print(f"workers={w}: {s['articles']['seen']:,} articles ({s['articles']['failed']} failed) in {r['wall_s']:.1f} s wall; "
               f"{s['articles_per_s']:.1f} articles/s, {s['mb_per_s']:.3f} MB/s overall; steady "
-              f"{r['steady_articles_per_s']:.1f} articles/s after {s.get('startup_s')} s start-up; "
+              f"{r['steady_articles_per_s']:.1f} articles/s, {r['steady_mb_per_s']:.3f} MB/s after "
+              f"{s.get('startup_s')} s start-up; {r['cpu_s']:.0f} CPU-s ({r['startup_cpu_s']:.0f} of them start-up); "
               f"peak RSS main {r['peak_rss_main'] / 2**20:.0f} MiB, largest worker {r['peak_rss_worker'] / 2**20:.0f} MiB, "
-              f"tree {r['peak_rss_total'] / 2**20:.0f} MiB; "
-              f"ratio to jieba.lcut {r['steady_chars_per_s'] / base['chars_per_s']:.2f}x")
+              f"tree {r['peak_rss_total'] / 2**20:.0f} MiB; load average {r['load_before']:.1f} → {r['load_after']:.1f}")
+    bases.append(jieba_baseline(sample, len(sample)))
+    wall_base = sum(b["chars_per_s"] for b in bases) / len(bases)
+    cpu_base = sum(b["chars_per_cpu_s"] for b in bases) / len(bases)
+    print(f"jieba.lcut baseline again: {bases[1]['chars_per_s']:,.0f} chars/s wall, "
+          f"{bases[1]['chars_per_cpu_s']:,.0f} chars per CPU-second")
+    for r in results:
+        print(f"ratio to jieba.lcut, workers={r['workers']}: {r['steady_chars_per_s'] / wall_base:.2f}x wall-clock "
+              f"(steady), {r['chars_per_cpu_s'] / cpu_base:.2f}x per CPU-second (all processes, start-up excluded)")
     one = next((r for r in results if r["workers"] == 1), None)
     for r in results:
         if one and r is not one:
@@ -191,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     outs = [r["summary"] for r in results]
     same = len({(work / f"out-w{r['workers']}" / "indicators.jsonl").read_bytes() for r in results}) == 1
     print(f"outputs byte-identical across worker counts: {same}; indicators: {outs[0]['indicators']['total']:,}")
-    print(json.dumps({"articles": args.articles, "format": args.format, "baseline": base,
+    print(json.dumps({"articles": args.articles, "format": args.format, "baseline": bases,
                       "runs": [{k: v for k, v in r.items() if k != "summary"} | {"summary": r["summary"]}
                                for r in results]}, ensure_ascii=False, default=str))
     if not args.keep and args.work is None:
