@@ -11,7 +11,7 @@ OUT    ?= outputs
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,html,report,dask,bench]'
+	$(BIN)/python -m pip install -q -e '.[test,html,report,dask,bench,opencc,xlsx]'
 	touch $(STAMP)
 
 run: $(STAMP)
