@@ -8,7 +8,7 @@ OUT    ?= outputs
 
 .PHONY: run test bench eval clean browser-deps
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test,html,report,dask,bench,opencc,xlsx]'
