@@ -9,67 +9,25 @@ a change), ``scope`` (全省, 全市 … in the clause), ``subject`` / ``subject
 phrase the figure measures, cut out of the clause with the word roles of
 ``rules/indicators/subject.tsv``; lists ``A、B、C分别…X、Y、Z`` are paired item by item) and
 ``org`` (via :func:`pipeline.attribution.attribute_org` when available). Words come from
-``rules/indicators/*.tsv``; jieba is used on clause-sized windows only.
+``rules/indicators/*.tsv``; jieba is used on clause-sized windows only. Subjects are
+:mod:`pipeline.subject`'s job.
 """
 from __future__ import annotations
 
 import bisect
 import functools
-from dataclasses import dataclass
 
 import regex
 
+from .clause import Clause as _Clause
+from .clause import change_lexicon as _change_lexicon
+from .clause import clause as _clause
+from .clause import patterns as _patterns
 from .contract import Indicator, Span
 from .indicators.base import DocContext, ends_with, lexicon, table_map
-from .rules import load_patterns, load_table
-from .segment import tokenizer
+from .subject import assign_subjects, inherit_subjects
 from .timex import TimeExpr
 from .timex import find_times as _find_all_times
-
-MAX_SUBJECT = 24  # characters; longer left contexts keep their tail
-
-
-@dataclass(frozen=True)
-class _Clause:
-    start: int
-    end: int
-
-
-@functools.lru_cache(maxsize=1)
-def _clause_chars() -> frozenset[str]:
-    return frozenset(load_table("indicators/clause.tsv").column(0))
-
-
-@functools.lru_cache(maxsize=1)
-def _subject_words() -> dict[str, dict[str, str]]:
-    """role → {word: mode}."""
-    roles: dict[str, dict[str, str]] = {}
-    t = load_table("indicators/subject.tsv", min_cols=3, key_cols=2)  # a word may have several roles
-    for row in t.rows:
-        roles.setdefault(row[1], {})[row[0]] = row[2]
-    return roles
-
-
-@functools.lru_cache(maxsize=1)
-def _patterns():
-    return load_patterns("indicators/link.patterns")
-
-
-def _clause(norm: str, pos: int, sent: Span) -> _Clause:
-    chars = _clause_chars()
-    s = pos
-    while s > sent.start and norm[s - 1] not in chars:
-        s -= 1
-    e = pos
-    while e < sent.end and norm[e] not in chars:
-        e += 1
-    return _Clause(s, e)
-
-
-@functools.lru_cache(maxsize=8192)
-def _words(s: str) -> tuple[str, ...]:
-    """jieba words of a short phrase (cached: clauses repeat across a document's figures)."""
-    return tuple(tokenizer().cut(s, HMM=True)) if s else ()
 
 
 def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
@@ -100,8 +58,8 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
                     _change(ctx, ind, clause, prev)
                 if ind.scope is None:
                     _scope(ctx, ind, clause, sspan, ranks)
-            _subjects(ctx, run, sspan, all_times, inds, entities)
-        _inherit_subjects(ctx, runs)
+            assign_subjects(ctx, run, sspan, all_times, inds, entities)
+        inherit_subjects(ctx, runs)
         _carry_basis(ctx, inds, indicators)
         _periods(ctx, inds)
         if attribute is not None:
@@ -110,30 +68,6 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
                     ind.org = attribute(ctx.text, sspan.start, sspan.end, ind.start, list(entities))
                 except Exception:  # attribution is best effort; never lose the indicator
                     ind.org = None
-
-
-def _inherit_subjects(ctx: DocContext, runs: list[list[Indicator]]) -> None:
-    """Figures with no subject of their own take one from earlier in the sentence: a list takes
-    the subjects of an earlier list of the same length item by item (加工贸易和保税物流进出口
-    10293亿元和3544.9亿元，同增1.9%和38.4% → 1.9% 加工贸易进出口, 38.4% 保税物流进出口),
-    anything else the last subject. A share (占外贸总值的57%) is the subject's 占比."""
-    share = _patterns()["SHARE"]
-    suffix = table_map("indicators/labels.tsv")["share_suffix"]
-    done: list[list[Indicator]] = []
-    for run in runs:
-        if all(ind.subject is None for ind in run):
-            donor = next((d for d in reversed(done) if len(d) == len(run) > 1
-                          and all(x.subject for x in d)), None)
-            last = next((x for d in reversed(done) for x in reversed(d) if x.subject), None)
-            for k, ind in enumerate(run):
-                src = donor[k] if donor else last
-                if src is None:
-                    continue
-                ind.subject, ind.subject_head = src.subject, src.subject_head
-                clause = _clause(ctx.norm, ind.start, ind.sentence)
-                if share.search(ctx.norm, clause.start, run[0].start) and not src.subject.endswith(suffix):
-                    ind.subject, ind.subject_head = src.subject + suffix, suffix
-        done.append(run)
 
 
 def _carry_basis(ctx: DocContext, inds: list[Indicator], everything: list[Indicator]) -> None:
@@ -308,17 +242,6 @@ def _change(ctx: DocContext, ind: Indicator, clause: _Clause, prev) -> None:
         ind.basis_text = ctx.text[clause.start + b.start():clause.start + b.end()]
 
 
-@functools.lru_cache(maxsize=1)
-def _change_lexicon():
-    """(verb regex, verb → (direction, mode), verb → implied basis) from both change tables."""
-    plain = load_table("indicators/change_words.tsv", min_cols=3).rows
-    based = load_table("indicators/change_basis_words.tsv", min_cols=4).rows
-    direction = {r[0]: (r[1], r[2]) for r in plain + based}
-    implied = {r[0]: r[3] for r in based}
-    words = sorted(direction, key=lambda w: (-len(w), w))
-    return regex.compile("|".join(regex.escape(w) for w in words)), direction, implied
-
-
 def _scope(ctx: DocContext, ind: Indicator, clause: _Clause, sent: Span, ranks: set[int]) -> None:
     """The nearest scope word before the figure in its clause, else in its sentence (not one that
     belongs to a ranking: 居全省第一位 scopes the rank only)."""
@@ -331,175 +254,3 @@ def _scope(ctx: DocContext, ind: Indicator, clause: _Clause, sent: Span, ranks: 
 
 
 # -- subjects ---------------------------------------------------------------------------
-
-def _subjects(ctx: DocContext, run: list[Indicator], sent: Span, times: list[TimeExpr],
-              others: list[Indicator], entities) -> None:
-    if any(ind.subject is not None for ind in run):  # set by its extractor (a table row label)
-        return
-    first = run[0]
-    clause = _clause(ctx.norm, first.start, sent)
-    if first.type == "count" and len(run) == 1:
-        right = _right_np(ctx, first.end, clause.end)
-        if right:
-            _set_subject(first, right)
-            return
-    spans = {o.end: o.start for o in others if o.end <= first.start}
-    orgs = [(e.start, e.end) for e in entities if e.label in ("ORG", "LOC")]
-    a, b = _left_np(ctx, clause.start, first.start, times, spans, orgs)
-    if a >= b:
-        last = run[-1]
-        if last.type == "count":  # 分别有3、5和8个项目: the list shares the last item's noun
-            right = _right_np(ctx, last.end, _clause(ctx.norm, last.start, sent).end)
-            for ind in run if right else ():
-                _set_subject(ind, right)
-        return
-    phrase = ctx.text[a:b]
-    rate = table_map("indicators/rate_nouns.tsv").get(ctx.norm[a:b])
-    if rate and first.type == "percentage":  # 完成63.5% → 完成率
-        phrase = rate
-    if len(run) > 1:
-        sep = lexicon("indicators/list_separators.tsv")
-        parts = [p for p in sep.split(ctx.norm[a:b])]
-        if len(parts) == len(run) and all(parts):
-            pos = a
-            for ind, part in zip(run, parts):
-                i = ctx.norm.index(part, pos)
-                _set_subject(ind, ctx.text[i:i + len(part)])
-                pos = i + len(part)
-            return
-    for ind in run:
-        _set_subject(ind, phrase)
-
-
-def _set_subject(ind: Indicator, phrase: str) -> None:
-    phrase = phrase.strip()
-    if not _patterns()["NP_WORD"].search(phrase):
-        return
-    ind.subject = phrase
-    words = [w for w in _words(phrase) if _patterns()["NP_WORD"].fullmatch(w)]
-    if words:
-        head = words[-1]
-        if len(head) == 1 and len(words) > 1:
-            head = words[-2] + head
-        ind.subject_head = head
-
-
-def _right_np(ctx: DocContext, start: int, end: int) -> str | None:
-    """The noun phrase right after a count's measure word (2801个|基础网格)."""
-    roles = _subject_words()
-    stop = roles.get("stop", {})
-    skip = roles.get("skip", {})
-    window = ctx.norm[start:min(end, start + MAX_SUBJECT)]
-    words = _words(window)
-    if words and words[0] in skip:
-        start += len(words[0])
-        window = window[len(words[0]):]
-        words = words[1:]
-    taken = 0
-    for w in words:
-        if w in stop or w in skip or not _patterns()["NP_WORD"].fullmatch(w):
-            break
-        taken += len(w)
-    return ctx.text[start:start + taken] if taken >= 2 else None
-
-
-def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr],
-             figures: dict[int, int] | None = None, orgs: list[tuple[int, int]] = ()) -> tuple[int, int]:
-    """(start, end) of the subject left of a figure, within [cs, pos).
-
-    ``figures`` maps the end of each earlier figure to its start (3个90%: the subject of 90%
-    skips 3个); a subject that begins with an organisation or a place (``orgs`` spans) loses it —
-    that is the actor or the scope, not the thing measured.
-    """
-    figures = figures or {}
-    roles = _subject_words()
-    norm = ctx.norm
-    trail_char = [w for w, m in roles.get("trail", {}).items() if m == "char"]
-    trail_token = {w for w, m in roles.get("trail", {}).items() if m == "token"}
-    strip_res = [_change_lexicon()[0], lexicon("indicators/basis.tsv"),
-                 lexicon("indicators/scope.tsv"), lexicon("indicators/change_fillers.tsv"),
-                 lexicon("indicators/list_separators.tsv")]
-    time_ends = {t.end: t.start for t in times}
-    a, b = cs, pos
-    changed = True
-    while changed and b > a:
-        changed = False
-        while b > a and norm[b - 1].isspace():
-            b -= 1
-            changed = True
-        if b in time_ends and time_ends[b] >= a:
-            b = time_ends[b]
-            changed = True
-            continue
-        if b in figures and figures[b] >= a:
-            b = figures[b]
-            changed = True
-            continue
-        for w in sorted(trail_char, key=len, reverse=True):
-            if norm.endswith(w, a, b):
-                b -= len(w)
-                changed = True
-                break
-        if changed:
-            continue
-        for rx in strip_res:
-            m = ends_with(rx, norm, b, a)
-            if m:
-                b = m.start()
-                changed = True
-                break
-        if changed:
-            continue
-        words = _words(norm[a:b])
-        if words and words[-1] in trail_token:
-            b -= len(words[-1])
-            changed = True
-    # cut after the last time expression or cut word inside the phrase
-    for t in times:
-        if a <= t.start and t.end <= b:
-            a = max(a, t.end)
-    cut = roles.get("cut", {})
-    pos_ = a
-    last_cut = None
-    for w in _words(norm[a:b]):
-        pos_ += len(w)
-        if w in cut:
-            last_cut = pos_
-    if last_cut is not None:
-        a = last_cut
-    # strip leading determiners, verbs, scope and time words
-    lead = roles.get("lead", {})
-    scope = lexicon("indicators/scope.tsv")
-    changed = True
-    while changed and a < b:
-        changed = False
-        m = scope.match(norm, a, b)
-        if m:
-            a = m.end()
-            changed = True
-            continue
-        org = next((e for s_, e in orgs if s_ <= a < e and b - e >= 2), None)
-        if org is not None:
-            a = org
-            changed = True
-            continue
-        for w in sorted(lead, key=len, reverse=True):
-            if norm.startswith(w, a, b) and (lead[w] == "char" or (_words(norm[a:b]) or [""])[0] == w):
-                a += len(w)
-                changed = True
-                break
-    # a non-word character (①, |, quote mark not closing a phrase) before the phrase bounds it
-    for i in range(b - 1, a - 1, -1):
-        if not _patterns()["PHRASE_CHAR"].match(norm[i]):
-            a = i + 1
-            break
-    # never reach back over another figure (培训活动160多场次、培训|4.56万人次)
-    for fe, fs in figures.items():
-        if a <= fs < b and fe <= b:
-            a = fe
-    sep = lexicon("indicators/list_separators.tsv")
-    while a < b and (m := sep.match(norm, a, b)):
-        a = m.end()
-    if b - a > MAX_SUBJECT:
-        a = b - MAX_SUBJECT
-    return a, b

@@ -1,0 +1,62 @@
+"""Clause-level helpers shared by the linking stages (:mod:`pipeline.link`, :mod:`pipeline.subject`).
+
+Takes normalised article text and positions; returns clause bounds (a clause ends at a
+character of ``rules/indicators/clause.tsv``), cached jieba words of short phrases, the named
+patterns of ``rules/indicators/link.patterns`` and the change-verb lexicon built from
+``change_words.tsv`` and ``change_basis_words.tsv``.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import regex
+
+from .contract import Span
+from .rules import load_patterns, load_table
+from .segment import tokenizer
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int
+    end: int
+
+
+@functools.lru_cache(maxsize=1)
+def _clause_chars() -> frozenset[str]:
+    return frozenset(load_table("indicators/clause.tsv").column(0))
+
+
+@functools.lru_cache(maxsize=1)
+def patterns():
+    return load_patterns("indicators/link.patterns")
+
+
+def clause(norm: str, pos: int, sent: Span) -> Clause:
+    chars = _clause_chars()
+    s = pos
+    while s > sent.start and norm[s - 1] not in chars:
+        s -= 1
+    e = pos
+    while e < sent.end and norm[e] not in chars:
+        e += 1
+    return Clause(s, e)
+
+
+@functools.lru_cache(maxsize=8192)
+def words(s: str) -> tuple[str, ...]:
+    """jieba words of a short phrase (cached: clauses repeat across a document's figures)."""
+    return tuple(tokenizer().cut(s, HMM=True)) if s else ()
+
+
+@functools.lru_cache(maxsize=1)
+def change_lexicon():
+    """(verb regex, verb → (direction, mode), verb → implied basis) from both change tables."""
+    plain = load_table("indicators/change_words.tsv", min_cols=3).rows
+    based = load_table("indicators/change_basis_words.tsv", min_cols=4).rows
+    direction = {r[0]: (r[1], r[2]) for r in plain + based}
+    implied = {r[0]: r[3] for r in based}
+    words = sorted(direction, key=lambda w: (-len(w), w))
+    return regex.compile("|".join(regex.escape(w) for w in words)), direction, implied
+
