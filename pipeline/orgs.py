@@ -488,20 +488,27 @@ def _org_candidates(text: str, hits: list[tuple[int, int, str, Any]], lx: _Lex,
     out: list[_Cand] = []
     # ends of anchors that are complete bodies on their own (市委 in 市委市政府)
     org_ends = {e for s, e, key, kd in hits if BODY in kd or NAMED in kd or NT in kd}
+    body_spans = {(s, e) for s, e, key, kd in hits if BODY in kd}
     org_words = {(s, e) for s, e, key, kd in hits
                  if (NAMED in kd or NT in kd) and not _glued(text, s, e, lx, True, memo)}
+    longest_head: dict[int, int] = {}
+    for s, e, key, kd in hits:
+        if HEAD in kd and e - s > longest_head.get(e, 0):
+            longest_head[e] = e - s
     for s, e, key, kd in hits:
         for kind in ORG_KINDS:
             if kind in kd:
                 break
         else:
             continue
+        if kind == HEAD and e - s < longest_head[e]:
+            continue  # 法院 inside 人民法院, 委 of 市委: the longest anchor at this end decides
         # the word holding the anchor's end: does the anchor end at a word boundary?
         tok = (_last_word(text, e, lx.freq), e)
         tok_start = min(tok[0], s)
         last = text[tok[0]:e]
         s_anchor = s
-        if kind == HEAD and tok[0] < s and tok in org_words:
+        if kind == HEAD and tok[0] < s and (tok in org_words or tok in body_spans):
             continue  # 新华社 ends with 社: the named word's own anchor decides
         if kind == HEAD and tok[0] < s:
             # the word holding the head must be an organisation word or a compound on a level
