@@ -10,7 +10,9 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from .rules import load_patterns
+import regex
+
+from .rules import load_table, pattern_source
 
 
 @dataclass(frozen=True)
@@ -21,8 +23,13 @@ class TimeExpr:
 
 
 @functools.lru_cache(maxsize=1)
-def _time_re():
-    return load_patterns("time.patterns")["TIME"]
+def _time_re() -> regex.Pattern:
+    """TIME behind a look-ahead on the characters a time expression can start with."""
+    src = pattern_source("time.patterns")
+    first = {w[0] for w in load_table("time_words.tsv").column(0)}
+    extra = "".join(regex.escape(c) for c in sorted(first))
+    cls = src["TIME_FIRST"][:-1] + extra + "]"
+    return regex.compile(f"(?={cls})(?:{src['TIME']})", regex.V1)
 
 
 def find_times(text: str, start: int = 0, end: int | None = None) -> list[TimeExpr]:
