@@ -136,6 +136,9 @@ class _Lex:
     place_exclude: frozenset[str]
     level_bodies: tuple[str, ...]         # 市委, 省委政法委 … (level word + body)
     levels_long: tuple[str, ...]          # level words, longest first
+    bridge_words: frozenset[str]          # 和, 与 … inside names (住房和城乡建设厅)
+    head_suffixes: tuple[str, ...]        # every head, for "does this word end a body?"
+    numeral_chars: frozenset[str]         # 一二三 … 第 (刑警支队五大队)
     log_total: float                      # log of jieba's total word frequency
 
 
@@ -253,7 +256,9 @@ def _lex() -> _Lex:
     level_bodies = tuple(sorted((lv + b for lv in levels for b in bodies), key=lambda k: (-len(k), k)))
     return _Lex(auto, freq, tags, heads, levels, generic_prefixes, generic, left_stops, named,
                 abbrev, person_after, surnames, not_org, no_verb_after, not_after_level, place_names, place_exclude, level_bodies,
-                tuple(sorted(levels, key=lambda k: (-len(k), k))), math.log(tk.total))
+                tuple(sorted(levels, key=lambda k: (-len(k), k))),
+                frozenset(r[0] for r in col("bridge_words.tsv")), tuple(head_suffixes),
+                frozenset("".join(r[0] for r in col("numeral_chars.tsv"))), math.log(tk.total))
 
 
 SYLLABLE_TAGS = frozenset({"zg", "ng", "nr", "nrt", "nrfg", "tg", "x", "vg"})
@@ -438,12 +443,17 @@ def _extend_left(text: str, s0: int, lx: _Lex, allowed: frozenset[str], org_ends
     ``allowed``: word classes that may be taken in (a head takes nouns, a named body only
     places, level words and proper names). A generic prefix is taken in and ends the name;
     a level word may only be preceded by a place (东莞市委, not 法治市委员会).
+    Before any place is taken, a head's name may bridge a verb, ``bridge_words.tsv``
+    (住房和城乡建设厅), a numeral (刑警支队五大队) or a lone syllable (隆基乐叶科技) — kept
+    only if a place, level word or proper name follows further left.
     """
     lo = _window_start(text, s0)
     toks = _bmm_iter(text, lo, s0, lx.freq)
     start, taken, generic = s0, [], False
+    pending: list[tuple[int, int, str]] = []
+    can_bridge = "noun" in allowed
     for a, b in toks:
-        if len(taken) >= MAX_TOKENS:
+        if len(taken) + len(pending) >= MAX_TOKENS:
             break
         if b in org_ends and "noun" not in allowed:
             break
@@ -454,28 +464,64 @@ def _extend_left(text: str, s0: int, lx: _Lex, allowed: frozenset[str], org_ends
         if taken and taken[-1][2] == "level" and cls != "place":
             break
         if cls == "prefix":
-            if "prefix" not in allowed:
+            if "prefix" not in allowed or pending:
                 break
             start, generic = a, True
             taken.append((a, b, cls))
             continue
-        if len(w) > 1 and w[-1] in lx.levels and cls not in ("place", "level") \
-                and lx.tags.get(w) not in ("nt", "j"):
+        if len(w) > 1 and w[-1] in lx.levels and cls in ("other", "stop") and not pending:
             # 引入市金消协: BMM made 入市, but 市 is the level word of the name
             start = b - 1
             taken.append((b - 1, b, "level"))
             break
         if cls not in allowed:
+            if can_bridge and len(pending) < 3 and _bridge(w, lx) \
+                    and not any(c in ("place", "level") for _, _, c in taken):
+                pending.append((a, b, "bridge"))
+                continue
             break
         if cls == "level":
             for lv in lx.levels_long:  # BMM split 自治区 into 自治 + 区: take the whole level word
                 if len(lv) > b - a and b - len(lv) >= lo and text.startswith(lv, b - len(lv)):
                     a = b - len(lv)
                     break
+        if pending:
+            if (b in org_ends or w.endswith(lx.head_suffixes)) \
+                    and any(text[x:y] in lx.bridge_words for x, y, _ in pending):
+                break  # 卫生健康委和疾病控制中心: "和" would join two bodies
+            if cls in ("place", "level") or (cls == "proper" and b - a > 1):
+                if not _verbs_have_objects(text, pending, lx):
+                    break  # 在东莞市设立分公司: place + verb is a clause, not a name
+                taken.extend(pending)  # the bridge is inside a name anchored further left
+                pending = []
+            else:
+                pending.append((a, b, cls))
+                continue
         start = a
         taken.append((a, b, cls))
     taken.reverse()
     return start, taken, generic
+
+
+def _verbs_have_objects(text: str, pending: list[tuple[int, int, str]], lx: _Lex) -> bool:
+    """Every bridged two-character verb has a noun right before it (疾病控制, not 东莞市设立)."""
+    for i, (a, b, c) in enumerate(pending):
+        if c == "bridge" and b - a == 2 and (lx.tags.get(text[a:b]) or "").startswith("v"):
+            if i + 1 >= len(pending) or pending[i + 1][2] not in ("noun", "proper"):
+                return False
+    return True
+
+
+def _bridge(w: str, lx: _Lex) -> bool:
+    """May ``w`` sit inside a name between a head and its place (see :func:`_extend_left`)?"""
+    if w in lx.bridge_words or all(c in lx.numeral_chars for c in w):
+        return True
+    if w in lx.left_stops or not _is_cjk(w[0]):
+        return False
+    tg = lx.tags.get(w) or ""
+    if len(w) == 2:
+        return tg.startswith("v")   # 疾病控制中心, 法律援助中心
+    return tg not in ("p", "c", "u", "uj", "ul", "r", "d", "f", "m", "q")  # 隆基乐叶
 
 
 HEAD_TAKES = frozenset({"prefix", "place", "level", "proper", "noun"})
@@ -489,6 +535,7 @@ def _org_candidates(text: str, hits: list[tuple[int, int, str, Any]], lx: _Lex,
     # ends of anchors that are complete bodies on their own (市委 in 市委市政府)
     org_ends = {e for s, e, key, kd in hits if BODY in kd or NAMED in kd or NT in kd}
     body_spans = {(s, e) for s, e, key, kd in hits if BODY in kd}
+    named_spans = {(s, e) for s, e, key, kd in hits if NAMED in kd}
     org_words = {(s, e) for s, e, key, kd in hits
                  if (NAMED in kd or NT in kd) and not _glued(text, s, e, lx, True, memo)}
     longest_head: dict[int, int] = {}
@@ -507,24 +554,33 @@ def _org_candidates(text: str, hits: list[tuple[int, int, str, Any]], lx: _Lex,
         tok = (_last_word(text, e, lx.freq), e)
         tok_start = min(tok[0], s)
         last = text[tok[0]:e]
-        s_anchor = s
-        if kind == HEAD and tok[0] < s and (tok in org_words or tok in body_spans):
-            continue  # 新华社 ends with 社: the named word's own anchor decides
+        s_anchor, pre_bridge = s, False
+        if kind == HEAD and tok[0] < s and (tok in body_spans or (
+                tok in org_words and (tok in named_spans or _word_class(text[tok[0]:s], lx) != "noun"))):
+            continue  # 新华社 ends with 社: the named word's own anchor decides (not 建设厅)
         if kind == HEAD and tok[0] < s:
             # the word holding the head must be an organisation word or a compound on a level
             tg = lx.tags.get(last)
             pre = last[: len(last) - len(key)]
+            pre_bridge = False
             if not (tg in ("nt", "j", "nz") or (tg is None and lx.freq.get(last, 0) <= 0)
                     or pre in lx.levels
                     or (len(pre) > 1 and _word_class(pre, lx) in ("noun", "proper", "place"))):
-                continue
+                if not (len(pre) > 1 and _bridge(pre, lx)):
+                    continue
+                pre_bridge = True  # 疾病控制中心: kept only if a place or name comes before
             s_anchor = tok[0]
         if kind == HEAD and key in lx.no_verb_after and e < len(text):
             if (lx.tags.get(_first_word(text, e, lx)) or "").startswith("v"):
                 continue  # 为雪山所震撼
         takes = {HEAD: HEAD_TAKES, GENERIC: GENERIC_TAKES}.get(kind, PLACE_TAKES)
         start, taken, generic = _extend_left(text, s_anchor, lx, takes, org_ends - {e})
-        if kind == HEAD and s_anchor < s:
+        if kind == HEAD and s_anchor < s and pre_bridge:
+            if not any(c in ("place", "level") or (c == "proper" and b - a > 1) for a, b, c in taken) \
+                    or taken[-1][2] not in ("noun", "proper"):
+                continue
+            taken = taken + [(s_anchor, s, "bridge")]
+        elif kind == HEAD and s_anchor < s:
             # the head's own word carries a modifier (省公安厅, 比利时队, 可口可乐公司)
             pre = text[s_anchor:s]
             cls = "level" if pre in lx.levels else _word_class(pre, lx)
