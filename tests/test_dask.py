@@ -1,6 +1,8 @@
 """--engine dask: a LocalCluster (threads, in this process) writes what the local engine writes."""
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 from pathlib import Path
 
@@ -14,11 +16,13 @@ from pipeline.runner import RunConfig, RunError, RunOptions, run  # noqa: E402
 from test_runner import SEED, cheap_extract  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None,
-                                  silence_logs=50) as c:
-        yield c
+@functools.lru_cache(maxsize=1)
+def _cluster():
+    """One small in-process LocalCluster (threads) per test process, closed at exit."""
+    c = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None,
+                                 silence_logs=50)
+    atexit.register(c.close)
+    return c
 
 
 def _archive(root: Path) -> Path:
@@ -31,7 +35,8 @@ def _archive(root: Path) -> Path:
     return root
 
 
-def test_dask_engine_identical_to_local(tmp_path, cluster):
+def test_dask_engine_identical_to_local(tmp_path):
+    cluster = _cluster()
     arch = _archive(tmp_path / "arch")
     opts = RunOptions(extractor=cheap_extract, with_text=True)
     local = run(RunConfig(paths=[str(arch)], out=tmp_path / "local", options=opts, workers=1, quiet=True))
@@ -43,7 +48,8 @@ def test_dask_engine_identical_to_local(tmp_path, cluster):
     assert dask["engine"] == "dask"
 
 
-def test_dask_engine_real_pipeline_cli(tmp_path, cluster):
+def test_dask_engine_real_pipeline_cli(tmp_path):
+    cluster = _cluster()
     arch = tmp_path / "arch"
     arch.mkdir()
     seed = SEED.read_text(encoding="utf-8")

@@ -33,15 +33,15 @@ def _records() -> list[Record]:
     return [a, b, c]
 
 
-@pytest.fixture()
-def outdir(tmp_path):
+def _outdir(tmp_path):
     d = tmp_path / "out"
     d.mkdir()
     (d / "indicators.jsonl").write_text("".join(r.to_json() + "\n" for r in _records()), encoding="utf-8")
     return d
 
 
-def test_load_indicators_rows_and_columns(outdir):
+def test_load_indicators_rows_and_columns(tmp_path):
+    outdir = _outdir(tmp_path)
     df = load(outdir)
     assert tuple(df.columns) == INDICATOR_COLUMNS
     assert list(df.columns[:15]) == ["doc_id", "title", "published", "type", "value", "unit", "subject", "time",
@@ -64,7 +64,8 @@ def test_load_indicators_rows_and_columns(outdir):
     assert load(outdir / "indicators.jsonl").equals(df)
 
 
-def test_load_entities(outdir):
+def test_load_entities(tmp_path):
+    outdir = _outdir(tmp_path)
     df = load_entities(outdir)
     assert tuple(df.columns) == ENTITY_COLUMNS
     assert df.to_dict("records") == [{
@@ -79,7 +80,8 @@ def test_empty_output_has_columns(tmp_path):
     assert len(df) == 0 and tuple(df.columns) == INDICATOR_COLUMNS
 
 
-def test_incomplete_last_line_is_skipped_with_warning(outdir):
+def test_incomplete_last_line_is_skipped_with_warning(tmp_path):
+    outdir = _outdir(tmp_path)
     with open(outdir / "indicators.jsonl", "a", encoding="utf-8") as f:
         f.write('{"schema":"cnie/1","doc_id":"tor')
     with pytest.warns(UserWarning, match="incomplete last line"):
@@ -89,7 +91,8 @@ def test_incomplete_last_line_is_skipped_with_warning(outdir):
 
 @pytest.mark.parametrize("fmt, files", [("csv", ["indicators.csv", "entities.csv"]),
                                         ("parquet", ["indicators.parquet", "entities.parquet"])])
-def test_cli_export_round_trip(outdir, tmp_path, capsys, fmt, files):
+def test_cli_export_round_trip(tmp_path, capsys, fmt, files):
+    outdir = _outdir(tmp_path)
     dest = tmp_path / "tables"
     assert cli.main(["export", str(outdir), "--format", fmt, "--out", str(dest)]) == 0
     assert capsys.readouterr().out.split() == [str(dest / f) for f in files]
@@ -104,7 +107,8 @@ def test_cli_export_round_trip(outdir, tmp_path, capsys, fmt, files):
         assert (dest / files[0]).read_bytes().startswith(b"\xef\xbb\xbfdoc_id,title,published,type,value")
 
 
-def test_cli_export_xlsx(outdir):
+def test_cli_export_xlsx(tmp_path):
+    outdir = _outdir(tmp_path)
     pytest.importorskip("openpyxl")
     assert cli.main(["export", str(outdir), "--format", "xlsx"]) == 0
     sheets = pd.read_excel(outdir / "cnie.xlsx", sheet_name=None)

@@ -5,8 +5,12 @@ can be SIGKILLed); its extractor is a cheap stand-in (runner mechanics are under
 """
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 import os
+import shutil
+import tempfile
 import signal
 import subprocess
 import sys
@@ -82,9 +86,11 @@ def _summary_counts(out: Path) -> dict:
     return {k: s[k] for k in ("articles", "indicators", "entities", "characters", "bytes")}
 
 
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("ref")
+@functools.lru_cache(maxsize=1)
+def _reference():
+    """The uninterrupted run every killed run is compared with (built once per test process)."""
+    tmp = Path(tempfile.mkdtemp(prefix="cnie-resume-ref-"))
+    atexit.register(shutil.rmtree, tmp, True)
     arch = _archive(tmp / "arch")
     assert _run(tmp, arch, tmp / "out") == 0
     out = _outputs(tmp / "out")
@@ -95,8 +101,8 @@ def reference(tmp_path_factory):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kill_at", ["d0/000.txt", "d1/004.txt", "d2/029.txt", "d2/059.txt"])
-def test_sigkill_inside_run_then_resume_is_identical(tmp_path, reference, kill_at):
-    arch, ref, ref_counts = reference
+def test_sigkill_inside_run_then_resume_is_identical(tmp_path, kill_at):
+    arch, ref, ref_counts = _reference()
     out = tmp_path / "out"
     assert _run(tmp_path, arch, out, KILL_AT=kill_at) == -signal.SIGKILL
     assert not (out / "summary.json").exists()
@@ -112,9 +118,9 @@ def test_sigkill_inside_run_then_resume_is_identical(tmp_path, reference, kill_a
 
 
 @pytest.mark.slow
-def test_repeated_sigkill_of_worker_pool_then_resume_is_identical(tmp_path, reference):
+def test_repeated_sigkill_of_worker_pool_then_resume_is_identical(tmp_path):
     """Kill the whole process group (main + 2 workers) at several moments, resume each time."""
-    arch, ref, ref_counts = reference
+    arch, ref, ref_counts = _reference()
     out = tmp_path / "out"
     kills = 0
     for delay in (0.05, 0.6, 0.9, 1.2):
@@ -131,8 +137,8 @@ def test_repeated_sigkill_of_worker_pool_then_resume_is_identical(tmp_path, refe
 
 
 @pytest.mark.slow
-def test_torn_last_line_and_stale_checkpoint_tmp_are_repaired(tmp_path, reference):
-    arch, ref, _ = reference
+def test_torn_last_line_and_stale_checkpoint_tmp_are_repaired(tmp_path):
+    arch, ref, _ = _reference()
     out = tmp_path / "out"
     assert _run(tmp_path, arch, out, KILL_AT="d1/031.txt") == -signal.SIGKILL
     # simulate a write torn by a power cut and a checkpoint replaced half-way

@@ -14,7 +14,7 @@ from pipeline.contract import Indicator, Record
 from pipeline.runner import RunConfig, RunOptions, run, summary_paragraph
 from pipeline.sources import InputError
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "dongguan-2020-10-10.txt"
+SEED = Path(__file__).resolve().parents[1] / "corpora" / "articles" / "dongguan-2020-10-10.txt"
 _NUM = re.compile(r"(\d+)件")
 
 
