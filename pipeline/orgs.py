@@ -536,12 +536,16 @@ def _org_candidates(text: str, hits: list[tuple[int, int, str, Any]], lx: _Lex,
     org_ends = {e for s, e, key, kd in hits if BODY in kd or NAMED in kd or NT in kd}
     body_spans = {(s, e) for s, e, key, kd in hits if BODY in kd}
     named_spans = {(s, e) for s, e, key, kd in hits if NAMED in kd}
-    org_words = {(s, e) for s, e, key, kd in hits
-                 if (NAMED in kd or NT in kd) and not _glued(text, s, e, lx, True, memo)}
     longest_head: dict[int, int] = {}
+    longest_word: dict[int, int] = {}
     for s, e, key, kd in hits:
         if HEAD in kd and e - s > longest_head.get(e, 0):
             longest_head[e] = e - s
+        if (NAMED in kd or NT in kd or BODY in kd) and e - s > longest_word.get(e, 0):
+            longest_word[e] = e - s
+    org_words = {(s, e) for s, e, key, kd in hits
+                 if (NAMED in kd or NT in kd) and e - s == longest_word[e]
+                 and not _glued(text, s, e, lx, True, memo)}
     for s, e, key, kd in hits:
         for kind in ORG_KINDS:
             if kind in kd:
@@ -549,7 +553,9 @@ def _org_candidates(text: str, hits: list[tuple[int, int, str, Any]], lx: _Lex,
         else:
             continue
         if kind == HEAD and e - s < longest_head[e]:
-            continue  # 法院 inside 人民法院, 委 of 市委: the longest anchor at this end decides
+            continue  # 法院 inside 人民法院: the longest head at this end decides
+        if kind in (NAMED, NT, BODY) and e - s < longest_word[e]:
+            continue  # 政法委 inside 市委政法委: the longest named word at this end decides
         # the word holding the anchor's end: does the anchor end at a word boundary?
         tok = (_last_word(text, e, lx.freq), e)
         tok_start = min(tok[0], s)
