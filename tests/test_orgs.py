@@ -177,24 +177,34 @@ def test_extensions_registration_is_idempotent():
     orgs.register_extensions()
 
 
-def test_bad_heads_table_fails_at_load_with_file_and_line(tmp_path, monkeypatch):
+@pytest.mark.parametrize("table,row,reason", [
+    ("heads.tsv", "局长\tmaybe\tbad strength\n", "strength must be strong or weak"),
+    ("heads.tsv", "署长\tweak\tx\tsometimes\n", "4th column"),
+    ("abbreviations.tsv", "法院甲\t人民法院\tsometimes\tx\n", "condition must be any or after_place"),
+    ("levels.tsv", "盟\tleague\tx\n", "unknown level"),
+    ("generic.tsv", "检察机关\tduplicate\n", "duplicate entry"),
+])
+def test_bad_rule_rows_fail_at_load_with_file_and_line(tmp_path, monkeypatch, table, row, reason):
     import shutil
 
     from pipeline import gazetteer, rules
 
     shutil.copytree(ROOT / "rules", tmp_path / "rules")
-    heads = tmp_path / "rules" / "orgs" / "heads.tsv"
-    heads.write_text(heads.read_text(encoding="utf-8") + "局长\tmaybe\tbad strength\n", encoding="utf-8")
+    path = tmp_path / "rules" / "orgs" / table
+    before = path.read_text(encoding="utf-8")
+    path.write_text(before + row, encoding="utf-8")
+    line = len(before.splitlines()) + 1
+    caches = (orgs._lex, gazetteer.places, gazetteer._index, rules._load_table_cached)
     monkeypatch.setenv("CNIE_RULES", str(tmp_path / "rules"))
-    for fn in (orgs._lex, gazetteer.places, gazetteer._index, rules._load_table_cached):
+    for fn in caches:
         fn.cache_clear()
     try:
         with pytest.raises(rules.RuleError) as err:
             orgs._lex()
-        assert "heads.tsv:" in str(err.value) and "strength" in str(err.value)
+        assert f"{table}:{line}:" in str(err.value) and reason in str(err.value)
     finally:
         monkeypatch.delenv("CNIE_RULES")
-        for fn in (orgs._lex, gazetteer.places, gazetteer._index, rules._load_table_cached):
+        for fn in caches:
             fn.cache_clear()
 
 
