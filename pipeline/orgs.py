@@ -489,7 +489,9 @@ def _extend_left(text: str, s0: int, lx: _Lex, allowed: frozenset[str], org_ends
             if (b in org_ends or w.endswith(lx.head_suffixes)) \
                     and any(text[x:y] in lx.bridge_words for x, y, _ in pending):
                 break  # 卫生健康委和疾病控制中心: "和" would join two bodies
-            if cls in ("place", "level") or (cls == "proper" and b - a > 1):
+            weak_bridge = all(y - x == 1 and text[x:y] not in lx.bridge_words for x, y, c in pending
+                              if c == "bridge")  # numerals and syllables only
+            if cls in ("place", "level") or (cls == "proper" and b - a > 1 and weak_bridge):
                 if not _verbs_have_objects(text, pending, lx):
                     break  # 在东莞市设立分公司: place + verb is a clause, not a name
                 taken.extend(pending)  # the bridge is inside a name anchored further left
