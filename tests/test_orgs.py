@@ -2,6 +2,7 @@
 normalisation, locality, the cnie_orgs spaCy component and rule-file errors."""
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -47,15 +48,16 @@ def test_spec(sentence, locality, expect, label, text, normalized, generic):
         assert hit[0].generic is (generic == "true")
 
 
-@pytest.fixture(scope="module")
-def seed():
+@functools.lru_cache(maxsize=1)
+def _seed() -> tuple[str, dict]:
+    """The example article and its hand-annotated gold (a cached helper, not a fixture)."""
     text = (ROOT / "corpora" / "articles" / "dongguan-2020-10-10.txt").read_text(encoding="utf-8")
     gold = json.loads((ROOT / "corpora" / "gold" / "dongguan-2020-10-10.json").read_text(encoding="utf-8"))
     return text, gold
 
 
-def test_seed_article_against_gold(seed):
-    text, gold = seed
+def test_seed_article_against_gold():
+    text, gold = _seed()
     locality = orgs.infer_locality(text, title=text.splitlines()[0], outlet="东莞时间网")
     assert locality == "东莞市"
     ents = orgs.find_entities(text, locality=locality)
@@ -78,8 +80,8 @@ def test_seed_article_against_gold(seed):
     assert [e.text for e in ents if e.label == "PER"] == ["梁维东", "吕晓敢"]
 
 
-def test_deterministic(seed):
-    text, _ = seed
+def test_deterministic():
+    text, _ = _seed()
     a = [e.to_dict() for e in orgs.find_entities(text)]
     b = [e.to_dict() for e in orgs.find_entities(text)]
     assert a == b
