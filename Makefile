@@ -40,6 +40,8 @@ eval: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/numbers.py
 	$(BIN)/python bench/recognizers_text.py --specs ../shared/benchmarks/recognizers-text-zh
+	$(BIN)/python bench/cluener.py --data ../shared/benchmarks/cluener2020/dev.json
+	$(BIN)/python bench/msra.py --data ../shared/benchmarks/msra-ner-zjy-ucas/example.test
 
 clean:
 	rm -rf $(VENV) build *.egg-info

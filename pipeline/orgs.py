@@ -151,9 +151,7 @@ def _lex() -> _Lex:
 
     with _lock:
         tk = segment.tokenizer()
-        pt = segment._pos_tokenizer()  # shares jieba's tag table with pipeline.segment
-        pt.makesure_userdict_loaded()
-        tags: dict[str, str] = pt.word_tag_tab
+        tags: dict[str, str] = segment.word_tags()
         freq: dict[str, int] = tk.FREQ
 
     def col(name: str, cols: int = 2) -> list[tuple[str, ...]]:
@@ -886,6 +884,7 @@ def find_entities(text: str, *, locality: str | None = None, model: Any = None,
     """
     if not isinstance(text, str) or not text:
         return []
+    _lex()  # a bad rule file raises RuleError here (at load, with file and line), not below
     try:
         ents = _rule_entities(text, locality)
     except Exception:

@@ -96,6 +96,13 @@ def _pos_tokenizer():
     return posseg.POSTokenizer(tokenizer())
 
 
+def word_tags() -> dict[str, str]:
+    """jieba's word → POS tag table (dictionary tags, e.g. ``nt`` for organisations), loaded once."""
+    pt = _pos_tokenizer()
+    pt.makesure_userdict_loaded()
+    return pt.word_tag_tab
+
+
 def tokens(text: str) -> list[Token]:
     """jieba words with offsets (HMM on), covering ``text`` without gaps."""
     out, i = [], 0
