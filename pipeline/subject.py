@@ -100,7 +100,7 @@ def assign_subjects(ctx: DocContext, run: list[Indicator], sent: Span, times: li
 
 
 def _set_subject(ind: Indicator, phrase: str) -> None:
-    phrase = phrase.strip()
+    phrase = _drop_light_verbs(phrase.strip())
     if not _patterns()["NP_WORD"].search(phrase):
         return
     ind.subject = phrase
@@ -110,6 +110,15 @@ def _set_subject(ind: Indicator, phrase: str) -> None:
         if len(head) == 1 and len(words) > 1:
             head = words[-2] + head
         ind.subject_head = head
+
+
+def _drop_light_verbs(phrase: str) -> str:
+    """Remove light verbs standing between two words of a subject (企业实现利润总额 → 企业利润总额)."""
+    light = _subject_words().get("light", {})
+    words = _words(phrase)
+    if len(words) < 3 or not any(w in light for w in words[1:-1]):
+        return phrase
+    return "".join(w for k, w in enumerate(words) if not (0 < k < len(words) - 1 and w in light))
 
 
 def _right_np(ctx: DocContext, start: int, end: int) -> str | None:
