@@ -105,6 +105,9 @@ def _set_subject(ind: Indicator, phrase: str) -> None:
         return
     ind.subject = phrase
     words = [w for w in _words(phrase) if _patterns()["NP_WORD"].fullmatch(w)]
+    nonhead = _subject_words().get("nonhead", {})
+    while len(words) > 1 and words[-1] in nonhead:  # 负债合计: the head is 负债
+        words.pop()
     if words:
         head = words[-1]
         if len(head) == 1 and len(words) > 1:
