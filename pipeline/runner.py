@@ -25,7 +25,8 @@ fsync'ed, then the checkpoint (number of inputs done, byte size of every file, c
 replaced atomically (write, fsync, rename). ``--resume`` truncates every file to the sizes of
 the last checkpoint — dropping any line written after it, whole or half — and skips the inputs
 already done, so a run killed at any point (SIGKILL included) and resumed gives exactly the
-output of an uninterrupted run. Resuming checks that the inputs and options are the same.
+output of an uninterrupted run. Resuming checks that the inputs, the options, the cnie version
+and the rule files are the same as in the interrupted run.
 
 Parallelism: ``--workers N`` (default: all cores) runs a pool of N spawned processes
 (:class:`concurrent.futures.ProcessPoolExecutor` with the ``spawn`` context, so it behaves the
@@ -531,8 +532,23 @@ def fingerprint(cfg: RunConfig) -> dict[str, Any]:
         "fields": [s.text_field, s.id_field, s.title_field, s.date_field, s.url_field, s.input_format],
         "with_text": o.with_text, "max_chars": o.max_chars, "ner_model": o.ner_model, "opencc": o.opencc,
         "extractor": None if ext is None else f"{ext.__module__}.{ext.__qualname__}",
-        "cnie": __version__,
+        "cnie": __version__, "rules": _rules_digest(),
     }
+
+
+def _rules_digest() -> Optional[str]:
+    """A hash of the rule files: resuming after they changed would mix two rule sets."""
+    try:
+        from .rules import rules_dir
+
+        root = rules_dir()
+        h = hashlib.sha256()
+        for p in sorted(root.rglob("*")):
+            if p.is_file():
+                h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+        return h.hexdigest()[:16]
+    except Exception:
+        return None
 
 
 def run(cfg: RunConfig) -> dict[str, Any]:
