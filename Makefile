@@ -38,7 +38,7 @@ eval: $(STAMP)
 	$(BIN)/python bench/corpus_eval.py --update-readme
 
 bench: $(STAMP)
-	$(BIN)/python bench/numbers.py
+	$(BIN)/python bench/number_speed.py
 	$(BIN)/python bench/recognizers_text.py --specs ../shared/benchmarks/recognizers-text-zh
 	$(BIN)/python bench/cluener.py --data ../shared/benchmarks/cluener2020/dev.json
 	$(BIN)/python bench/msra.py --data ../shared/benchmarks/msra-ner-zjy-ucas/example.test

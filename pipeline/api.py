@@ -9,10 +9,10 @@ rule file is not the text's fault: its :class:`pipeline.rules.RuleError` propaga
 from __future__ import annotations
 
 import hashlib
-from dataclasses import fields
+from dataclasses import fields, replace
 
 from .contract import Meta, Record, Source
-from .header import parse_header
+from .header import normalise_date, parse_header
 from .indicators import DocContext, extract_all
 from .link import link
 from .normalise import normalise
@@ -54,6 +54,11 @@ def extract_record(text: str, *, doc_id: str = "-", source: Source | None = None
             return default
 
     parsed = stage("header", lambda: parse_header(work), Meta())
+    if meta is not None and meta.published is not None:  # a date field: 2021/09/17 → ISO 8601
+        given = meta.published
+        meta = replace(meta, published=normalise_date(given))  # never change the caller's object
+        if meta.published is None:
+            warnings.append(f"meta: publication date {str(given)[:40]!r} not understood; ignored")
     meta = _merge(parsed, meta)
     norm = normalise(work)
     sents = stage("segment", lambda: sentences(work), [])

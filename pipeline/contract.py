@@ -96,6 +96,7 @@ class Source:
     path: Optional[str] = None
     record: Optional[int] = None
     encoding: Optional[str] = None
+    url: Optional[str] = None
 
 
 @dataclass

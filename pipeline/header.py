@@ -40,6 +40,21 @@ def _iso(m) -> str:
     return out
 
 
+def normalise_date(value) -> str | None:
+    """A date from metadata (2021/09/17, 2021年9月17日 10:20, a datetime) as ISO 8601, or None."""
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):
+        value = value.isoformat()
+    m = _patterns()["DATE"].search(str(value))
+    if not m:
+        return None
+    try:
+        return _iso(m)
+    except (TypeError, ValueError):
+        return None
+
+
 def parse_header(text: str) -> Meta:
     p = _patterns()
     meta = Meta()

@@ -97,7 +97,8 @@ class Task:
     error: Optional[ReadError] = None
 
     def source(self, encoding: Optional[str] = None) -> Source:
-        return Source(path=self.path, record=self.record, encoding=encoding or self.encoding)
+        return Source(path=self.path, record=self.record, encoding=encoding or self.encoding,
+                      url=_no_surrogates(_str_or_none(self.fields.get("url"))))
 
     def load(self) -> Article:
         """Read and decode this task's article; :class:`ReadError` when it cannot be."""

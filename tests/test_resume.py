@@ -124,7 +124,7 @@ def test_repeated_sigkill_of_worker_pool_then_resume_is_identical(tmp_path):
     out = tmp_path / "out"
     kills = 0
     for delay in (0.05, 0.6, 0.9, 1.2):
-        p = _start(tmp_path, arch, out, workers=2, resume=kills > 0, SLEEP=0.01)
+        p = _start(tmp_path, arch, out, workers=2, resume=kills > 0, SLEEP=0.05)
         time.sleep(delay)
         if p.poll() is None:
             os.killpg(p.pid, signal.SIGKILL)

@@ -56,7 +56,7 @@ def test_directory_outputs_in_sorted_order_with_offsets(tmp_path):
     s = run(_cfg([arch], tmp_path / "out", options=RunOptions(extractor=cheap_extract, with_text=True)))
     recs = _lines(tmp_path / "out" / "indicators.jsonl")
     assert [r["doc_id"] for r in recs] == ["a.txt", "b/c/d.txt", "b/z.md"]
-    assert recs[1]["source"] == {"path": str(arch / "b" / "c" / "d.txt"), "record": None, "encoding": "utf-8"}
+    assert recs[1]["source"] == {"path": str(arch / "b" / "c" / "d.txt"), "record": None, "encoding": "utf-8", "url": None}
     texts = _lines(tmp_path / "out" / "texts.jsonl")
     assert [t["doc_id"] for t in texts] == ["a.txt", "b/c/d.txt", "b/z.md"]
     for rec, t in zip(recs, texts):

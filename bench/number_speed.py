@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/numbers.py [--article PATH] [--repeat 1000] [--specs DIR]
+    python bench/number_speed.py [--article PATH] [--repeat 1000] [--specs DIR]
 
 Takes the example article (default ``../shared/seed/dongguan-2020-10-10.txt``) repeated
 ``--repeat`` times as one corpus of separate documents, and optionally the input strings of
