@@ -35,3 +35,28 @@ def test_header_fields(text, field, expected):
 def test_no_dateline_in_body():
     m = parse_header("标题\n第一段。\n第二段提到2019-10-10的会议。")
     assert m.published is None
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("2021/09/17", "2021-09-17"),
+    ("2021年9月17日 10:20", "2021-09-17T10:20:00"),
+    ("2021-09-17T08:05:01", "2021-09-17T08:05:01"),
+    ("Sep 17, 2021", None),
+    ("", None),
+])
+def test_metadata_dates_become_iso(value, expected):
+    from pipeline.header import normalise_date
+
+    assert normalise_date(value) == expected
+
+
+def test_record_date_field_is_normalised_and_bad_dates_are_warned():
+    import pipeline
+    from pipeline.contract import Meta
+
+    given = Meta(published="2021/09/17")
+    rec = pipeline.extract("正文。", meta=given)
+    assert rec["meta"]["published"] == "2021-09-17" and given.published == "2021/09/17"
+    rec = pipeline.extract("正文。", meta=Meta(published="yesterday"))
+    assert rec["meta"]["published"] is None
+    assert rec["warnings"] == ["meta: publication date 'yesterday' not understood; ignored"]

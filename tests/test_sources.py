@@ -154,3 +154,18 @@ def test_lone_surrogates_in_json_become_replacement_characters(tmp_path):
     got = _load_all([p])
     assert got == [("e\ufffd", 1, "前\ufffd后 12件", "半个\ufffd表情", None, "utf-8")]
     assert len(got[0][2]) == len("前\ud83d后 12件")
+
+
+def test_url_field_goes_into_source(tmp_path):
+    import json
+
+    from pipeline.cli import main
+
+    p = tmp_path / "a.jsonl"
+    p.write_text(json.dumps({"id": "x1", "url": "http://example.cn/1.html", "date": "2021/09/17",
+                             "text": "2019年共成功调解案件46474件。"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert main(["extract", str(p), "-o", str(tmp_path / "out"), "--quiet", "--workers", "1"]) == 0
+    rec = json.loads((tmp_path / "out" / "indicators.jsonl").read_text(encoding="utf-8"))
+    assert rec["source"]["url"] == "http://example.cn/1.html"
+    assert rec["meta"]["published"] == "2021-09-17"
+    assert rec["indicators"][0]["period"] == "2019"
