@@ -60,12 +60,7 @@ def timed(fn, texts, repeat: int) -> float:
 
 def _predict(text: str, model, a):
     """Rules, the model, or both combined (rules win on --rules-win labels)."""
-    if model is None:
-        return orgs.find_entities(text, locality="")
-    if a.model_only:
-        return orgs.model_entities(model, text)
-    wins = tuple(x for x in a.rules_win.split(",") if x)
-    return orgs.combine(orgs.find_entities(text, locality=""), orgs.model_entities(model, text), wins)
+    return orgs.predict(text, model, a.model_only, tuple(x for x in a.rules_win.split(",") if x))
 
 
 def main(argv=None) -> int:

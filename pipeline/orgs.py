@@ -1048,3 +1048,14 @@ try:  # registering a factory is a dictionary entry, not a data load
     _register_factory()
 except ImportError:  # pragma: no cover - spaCy is a hard dependency
     pass
+
+
+def predict(text: str, model: Any = None, model_only: bool = False, rules_win: tuple[str, ...] = ()) -> list[Entity]:
+    """Entities as the benchmarks score them: rules (no locality expansion), the model alone, or
+    both combined with the rules winning on ``rules_win`` labels."""
+    if model is None:
+        return find_entities(text, locality="")
+    if model_only:
+        return model_entities(model, text)
+    return combine(find_entities(text, locality=""), model_entities(model, text), rules_win)
+
