@@ -24,8 +24,10 @@ class Clause:
 
 
 @functools.lru_cache(maxsize=1)
-def _clause_chars() -> frozenset[str]:
-    return frozenset(load_table("indicators/clause.tsv").column(0))
+def _clause_marks() -> tuple[regex.Pattern, regex.Pattern]:
+    """(forward, reverse) searches for a clause-ending character."""
+    cls = "[" + "".join(regex.escape(c) for c in load_table("indicators/clause.tsv").column(0)) + "]"
+    return regex.compile(cls), regex.compile("(?r)" + cls)
 
 
 @functools.lru_cache(maxsize=1)
@@ -34,14 +36,12 @@ def patterns():
 
 
 def clause(norm: str, pos: int, sent: Span) -> Clause:
-    chars = _clause_chars()
-    s = pos
-    while s > sent.start and norm[s - 1] not in chars:
-        s -= 1
-    e = pos
-    while e < sent.end and norm[e] not in chars:
-        e += 1
-    return Clause(s, e)
+    """The clause of ``sent`` around ``pos``: from after the last clause mark before it to the
+    next one (or the sentence bounds)."""
+    fwd, rev = _clause_marks()
+    before = rev.search(norm, sent.start, pos)
+    after = fwd.search(norm, pos, sent.end)
+    return Clause(before.end() if before else sent.start, after.start() if after else sent.end)
 
 
 @functools.lru_cache(maxsize=8192)

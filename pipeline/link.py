@@ -191,11 +191,17 @@ def _runs(ctx: DocContext, inds: list[Indicator]) -> list[list[Indicator]]:
         if runs:
             prev = runs[-1][-1]
             between = ctx.norm[prev.end:ind.start]
-            if prev.type == ind.type and regex.fullmatch(f"(?:{sep.pattern}|\\s)*", between):
+            if prev.type == ind.type and _list_glue(sep).fullmatch(between):
                 runs[-1].append(ind)
                 continue
         runs.append([ind])
     return runs
+
+
+@functools.lru_cache(maxsize=4)
+def _list_glue(sep: regex.Pattern) -> regex.Pattern:
+    """Only list separators and spaces."""
+    return regex.compile(f"(?:{sep.pattern}|\\s)*")
 
 
 def _time(ind: Indicator, times: list[TimeExpr], prev_times: list[TimeExpr], prev, text: str) -> None:

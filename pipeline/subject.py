@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import functools
 
+import regex
+
 from .clause import change_lexicon as _change_lexicon
 from .clause import clause as _clause
 from .clause import patterns as _patterns
@@ -143,6 +145,24 @@ def _right_np(ctx: DocContext, start: int, end: int) -> str | None:
     return ctx.text[start:start + taken] if taken >= 2 else None
 
 
+@functools.lru_cache(maxsize=1)
+def _lead_words() -> tuple[str, ...]:
+    return tuple(sorted(_subject_words().get("lead", {}), key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=1)
+def _trail_rules():
+    """(a regex of the trail words stripped as strings; trail words stripped as whole jieba
+    words; lexicons stripped from the end: change verbs, bases, scopes, fillers, separators)."""
+    trail = _subject_words().get("trail", {})
+    words = sorted((w for w, m in trail.items() if m == "char"), key=len, reverse=True)
+    chars = regex.compile("|".join(regex.escape(w) for w in words) or "(?!)")
+    tokens = frozenset(w for w, m in trail.items() if m == "token")
+    strip = (_change_lexicon()[0], lexicon("indicators/basis.tsv"), lexicon("indicators/scope.tsv"),
+             lexicon("indicators/change_fillers.tsv"), lexicon("indicators/list_separators.tsv"))
+    return chars, tokens, strip
+
+
 def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr],
              figures: dict[int, int] | None = None, orgs: list[tuple[int, int]] = ()) -> tuple[int, int]:
     """(start, end) of the subject left of a figure, within [cs, pos).
@@ -154,11 +174,7 @@ def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr],
     figures = figures or {}
     roles = _subject_words()
     norm = ctx.norm
-    trail_char = [w for w, m in roles.get("trail", {}).items() if m == "char"]
-    trail_token = {w for w, m in roles.get("trail", {}).items() if m == "token"}
-    strip_res = [_change_lexicon()[0], lexicon("indicators/basis.tsv"),
-                 lexicon("indicators/scope.tsv"), lexicon("indicators/change_fillers.tsv"),
-                 lexicon("indicators/list_separators.tsv")]
+    trail_char, trail_token, strip_res = _trail_rules()
     time_ends = {t.end: t.start for t in times}
     a, b = cs, pos
     changed = True
@@ -175,12 +191,10 @@ def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr],
             b = figures[b]
             changed = True
             continue
-        for w in sorted(trail_char, key=len, reverse=True):
-            if norm.endswith(w, a, b):
-                b -= len(w)
-                changed = True
-                break
-        if changed:
+        m = ends_with(trail_char, norm, b, a)
+        if m:
+            b = m.start()
+            changed = True
             continue
         for rx in strip_res:
             m = ends_with(rx, norm, b, a)
@@ -209,6 +223,7 @@ def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr],
         a = last_cut
     # strip leading determiners, verbs, scope and time words
     lead = roles.get("lead", {})
+    lead_words = _lead_words()
     scope = lexicon("indicators/scope.tsv")
     changed = True
     while changed and a < b:
@@ -223,16 +238,15 @@ def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr],
             a = org
             changed = True
             continue
-        for w in sorted(lead, key=len, reverse=True):
+        for w in lead_words:
             if norm.startswith(w, a, b) and (lead[w] == "char" or (_words(norm[a:b]) or [""])[0] == w):
                 a += len(w)
                 changed = True
                 break
     # a non-word character (①, |, quote mark not closing a phrase) before the phrase bounds it
-    for i in range(b - 1, a - 1, -1):
-        if not _patterns()["PHRASE_CHAR"].match(norm[i]):
-            a = i + 1
-            break
+    bound = _patterns()["NON_PHRASE_TAIL"].search(norm, a, b)
+    if bound:
+        a = bound.end()
     # never reach back over another figure (培训活动160多场次、培训|4.56万人次)
     for fe, fs in figures.items():
         if a <= fs < b and fe <= b:
