@@ -55,6 +55,7 @@ class _Rules:
     relative: dict[str, tuple[str, int]]
     named: dict[str, tuple[int, int]]
     numerals: dict[str, int]
+    markers: dict[str, frozenset[str]]  # role → words (markers.tsv)
 
 
 @functools.lru_cache(maxsize=1)
@@ -69,7 +70,19 @@ def _rules() -> _Rules:
         relative={w: (k, int(o)) for w, k, o in rows("relative.tsv", 3)},
         named={w: (int(a), int(b)) for w, a, b in rows("named.tsv", 3)},
         numerals={c: int(v) for c, v in rows("numerals.tsv", 2)},
+        markers=_markers(rows("markers.tsv", 2)),
     )
+
+
+def _markers(rows: list[tuple[str, ...]]) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for word, role in rows:
+        out.setdefault(role, set()).add(word)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _mark(role: str) -> frozenset[str]:
+    return _rules().markers.get(role, frozenset())
 
 
 def _small(s: str) -> int | None:
@@ -79,8 +92,9 @@ def _small(s: str) -> int | None:
     num = _rules().numerals
     if not s or any(c not in num for c in s):
         return None
-    if "十" in s:
-        head, _, tail = s.partition("十")
+    ten = next((c for c in s if c in _mark("tens")), None)
+    if ten is not None:
+        head, _, tail = s.partition(ten)
         tens = num[head] if head else 1
         ones = num[tail] if tail else 0
         return tens * 10 + ones if len(head) <= 1 and len(tail) <= 1 else None
@@ -169,9 +183,9 @@ def _resolve(time_text: str | None, published: str | None, anchor: str | None) -
     r = _rules()
     ay = _anchor_year(anchor)
 
-    if s == "同期":
+    if s in _mark("same_period"):
         return anchor if ay is not None else None
-    if s in ("去年同期", "上年同期"):
+    if s in _mark("anchor_last_year"):
         return _shift_period(anchor, -1) if ay is not None else None
 
     m = r.patterns["NAMED"].match(s)
@@ -269,7 +283,7 @@ def _resolve(time_text: str | None, published: str | None, anchor: str | None) -
     if sub is None:
         if year is None:
             return None
-        if g["suffix"] in ("末", "底"):
+        if g["suffix"] in _mark("year_end"):
             return _wrap(_month(year, 12), upto, None)
         return _wrap(str(year), upto, g["suffix"])
 
@@ -302,11 +316,11 @@ def _last_month(sub: tuple) -> int:
 
 def _wrap(period: str, upto: bool, suffix: str | None) -> str | None:
     """Apply 截至… (open start) and …以来/至今 (open end) to a period."""
-    if upto and suffix in ("以来", "至今"):
+    if upto and suffix in _mark("open_end"):
         return None
     if upto:
         return f"..{period.split('..')[-1]}"
-    if suffix in ("以来", "至今"):
+    if suffix in _mark("open_end"):
         return f"{period.split('..')[0]}.."
     return period
 
