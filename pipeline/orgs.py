@@ -74,6 +74,7 @@ class _PrefixMatcher:
     def __init__(self) -> None:
         self.table: dict[str, Any] = {}
         self.first: dict[str, tuple[Any, bool]] = {}   # char → (value if a key, longer keys?)
+        self._memo: dict[str, list] = {}
 
     def add(self, key: str, value: Any) -> None:
         for i in range(1, len(key)):
@@ -87,7 +88,18 @@ class _PrefixMatcher:
         return sum(1 for v in self.table.values() if v is not None)
 
     def hits(self, text: str) -> list[tuple[int, int, str, Any]]:
-        """(start, end, key, value) for every key occurrence, by start then end."""
+        """(start, end, key, value) for every key occurrence, by start then end. The last few
+        texts are remembered: locality inference and entity finding scan the same article."""
+        memo = self._memo
+        if text in memo:
+            return memo[text]
+        out = self._hits(text)
+        if len(memo) >= 4:
+            memo.pop(next(iter(memo)))
+        memo[text] = out
+        return out
+
+    def _hits(self, text: str) -> list[tuple[int, int, str, Any]]:
         out = []
         table, first, n, missing = self.table, self.first.get, len(text), _MISSING
         for i, c in enumerate(text):

@@ -70,6 +70,8 @@ def _bare(ctx: DocContext) -> list:
 
 def extract(ctx: DocContext) -> list[Indicator]:
     p = _patterns()
+    if not p["HINT"].search(ctx.norm):
+        return []
     bare = _bare(ctx)
     if not bare:
         return []
