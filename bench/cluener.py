@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from ner_common import add_model_args, load_model, predict  # noqa: E402
 from pipeline import orgs  # noqa: E402
 
 MAP = {"government": "ORG", "organization": "ORG", "company": "ORG", "name": "PER", "address": "LOC"}
@@ -41,25 +42,12 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def _predict(text: str, model, a):
-    """Rules, the model, or both combined (rules win on --rules-win labels)."""
-    return orgs.predict(text, model, a.model_only, tuple(x for x in a.rules_win.split(",") if x))
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", required=True, help="CLUENER dev.json")
-    ap.add_argument("--with-generic", action="store_true",
-                    help="also score generic mentions (检察机关, 全市法院); by default only named "
-                         "entities are scored, as the gold annotates named entities only")
-    ap.add_argument("--model-only", action="store_true", help="score the model without the rules")
-    ap.add_argument("--rules-win", default="",
-                    help="labels on which rule entities win overlaps with model entities "
-                         "(comma-separated; empty = the model wins everywhere)")
-    ap.add_argument("--ner-model", help="model dir from `cnie train-ner` to combine with the rules")
-    ap.add_argument("--errors", type=int, default=0, help="print this many FP and FN ORG examples")
+    add_model_args(ap)
     a = ap.parse_args(argv)
-    model = orgs.load_ner_model(a.ner_model) if a.ner_model else None
+    model = load_model(a)
     rows = list(read(a.data))
     orgs.find_entities("预热")  # load lexicons outside the timing
     t0 = time.perf_counter()
@@ -68,7 +56,7 @@ def main(argv=None) -> int:
     nchars = 0
     for text, gold in rows:
         nchars += len(text)
-        pred = {(e.label, e.start, e.end) for e in _predict(text, model, a)
+        pred = {(e.label, e.start, e.end) for e in predict(text, model, a)
                 if a.with_generic or not e.generic}
         for lab in ("government", "organization", "company", "name", "address"):
             mapped = MAP[lab]

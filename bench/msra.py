@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from ner_common import add_model_args, load_model, predict  # noqa: E402
 from pipeline import orgs, segment  # noqa: E402
 
 
@@ -58,33 +59,20 @@ def timed(fn, texts, repeat: int) -> float:
     return best
 
 
-def _predict(text: str, model, a):
-    """Rules, the model, or both combined (rules win on --rules-win labels)."""
-    return orgs.predict(text, model, a.model_only, tuple(x for x in a.rules_win.split(",") if x))
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", required=True)
-    ap.add_argument("--with-generic", action="store_true",
-                    help="also score generic mentions (检察机关, 全市法院); by default only named "
-                         "entities are scored, as the gold annotates named entities only")
-    ap.add_argument("--model-only", action="store_true", help="score the model without the rules")
-    ap.add_argument("--rules-win", default="",
-                    help="labels on which rule entities win overlaps with model entities "
-                         "(comma-separated; empty = the model wins everywhere)")
-    ap.add_argument("--ner-model")
+    add_model_args(ap)
     ap.add_argument("--article", action="append", default=[], help="extra text file(s) to time")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--errors", type=int, default=0)
     a = ap.parse_args(argv)
-    model = orgs.load_ner_model(a.ner_model) if a.ner_model else None
+    model = load_model(a)
     rows = list(read_bio(a.data))
     orgs.find_entities("预热")
     counts = {lab: [0, 0, 0] for lab in ("ORG", "LOC", "PER")}
     errs = []
     for text, gold in rows:
-        pred = {(e.label, e.start, e.end) for e in _predict(text, model, a)
+        pred = {(e.label, e.start, e.end) for e in predict(text, model, a)
                 if a.with_generic or not e.generic}
         for lab in counts:
             g = {x for x in gold if x[0] == lab}
