@@ -37,6 +37,11 @@ def _tables() -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...], tuple[s
     return breaks, leads, markers, objects
 
 
+@functools.lru_cache(maxsize=1)
+def _date_chars() -> frozenset[str]:
+    return frozenset(load_table("orgs/date_chars.tsv", 1, 2).column(0))
+
+
 def _clause_start(text: str, lo: int, pos: int, breaks: frozenset[str]) -> int:
     i = pos
     while i > lo and text[i - 1] not in breaks:
@@ -54,8 +59,8 @@ def _lead_ok(lead: str, leads: tuple[str, ...]) -> bool:
     for w in leads:
         if lead.endswith(w):
             rest = lead[: -len(w)]
-            return not rest or all(c.isdigit() or c in "年月日" for c in rest)
-    return all(c.isdigit() or c in "年月日" for c in lead)
+            return not rest or all(c.isdigit() or c in _date_chars() for c in rest)
+    return all(c.isdigit() or c in _date_chars() for c in lead)
 
 
 def attribute_org(text: str, sentence_start: int, sentence_end: int, figure_start: int,

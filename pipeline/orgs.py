@@ -212,6 +212,7 @@ def _lex() -> _Lex:
     place_suffixes = tuple(r[0] for r in col("place_suffixes.tsv"))
     abbrev_suffixes = tuple(r[0] for r in col("abbrev_suffixes.tsv"))
     not_org = tuple(r[0] for r in col("not_org_suffixes.tsv"))
+    region_words = tuple(r[0] for r in col("region_words.tsv"))
     auto = _PrefixMatcher()
     entries: dict[str, set[tuple]] = {}
 
@@ -238,7 +239,7 @@ def _lex() -> _Lex:
         # w ends with a head and is longer than it: look its suffixes up (350k words × heads
         # with str.endswith took seconds at every process start)
         ends_head = any(w[-k:] in head_set for k in range(1, min(len(w) - 1, head_max) + 1))
-        if w.endswith(place_suffixes[:4]) or w.endswith("地区"):
+        if w.endswith(place_suffixes[:4]) or w.endswith(region_words):
             continue  # 香港特别行政区, 中国区: places, not bodies
         if tg == "nt" and (ends_head or w.endswith(abbrev_suffixes)) and not w.endswith(not_org):
             add(w, NT)
