@@ -65,7 +65,7 @@ def extract_record(text: str, *, doc_id: str = "-", source: Source | None = None
     numbers = stage("numbers", lambda: _find_numbers(norm.text), [])
     ctx = DocContext.build(norm, numbers, sents, published=meta.published)
     indicators = stage("indicators", lambda: extract_all(ctx), [])
-    entities = stage("entities", lambda: _find_entities(work, meta, ner_model), [])
+    entities = stage("entities", lambda: _find_entities(work, meta, ner_model, norm.text), [])
     stage("link", lambda: link(ctx, indicators, entities), None)
     return Record(
         doc_id=doc_id, source=source or Source(), meta=meta, text_sha256=digest,
@@ -79,12 +79,12 @@ def _find_numbers(norm_text: str):
     return find_numbers(norm_text)
 
 
-def _find_entities(text: str, meta: Meta, ner_model):
+def _find_entities(text: str, meta: Meta, ner_model, folded: str):
     try:
         from . import orgs
     except ImportError:
         return []
-    locality = orgs.infer_locality(text, title=meta.title, outlet=meta.outlet)
+    locality = orgs.infer_locality(text, title=meta.title, outlet=meta.outlet, folded=folded)
     if ner_model is not None:
-        return orgs.find_entities(text, locality=locality, model=ner_model)
-    return orgs.find_entities(text, locality=locality)
+        return orgs.find_entities(text, locality=locality, model=ner_model, folded=folded)
+    return orgs.find_entities(text, locality=locality, folded=folded)

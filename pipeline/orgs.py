@@ -831,8 +831,10 @@ def normalize_org(surface: str, locality: str | None, lead: str | None = None) -
     return out
 
 
-def infer_locality(text: str, title: str | None = None, outlet: str | None = None) -> str | None:
-    """The article's home place (full name, e.g. 东莞市) from outlet, title or frequent places."""
+def infer_locality(text: str, title: str | None = None, outlet: str | None = None, *,
+                   folded: str | None = None) -> str | None:
+    """The article's home place (full name, e.g. 东莞市) from outlet, title or frequent places.
+    ``folded``: ``normalise(text).text`` when the caller has it already."""
     try:
         lx = _lex()
         for source in (outlet, title):
@@ -842,7 +844,8 @@ def infer_locality(text: str, title: str | None = None, outlet: str | None = Non
                     return best[0][1].name
         if not text:
             return None
-        folded = normalise(text).text
+        if folded is None or len(folded) != len(text):
+            folded = normalise(text).text
         hits = lx.auto.hits(folded)
         return _locality_from_hits(hits, title=bool(title))
     except Exception:  # never fail an article over its locality
@@ -890,19 +893,20 @@ def _places_in(s: str, lx: _Lex) -> list[tuple[int, gazetteer.Place]]:
 # ---------------------------------------------------------------- public entry point
 
 def find_entities(text: str, *, locality: str | None = None, model: Any = None,
-                  rules_win: tuple[str, ...] = ()) -> list[Entity]:
+                  rules_win: tuple[str, ...] = (), folded: str | None = None) -> list[Entity]:
     """ORG / LOC / PER entities of ``text``, sorted by (start, end); never raises.
 
     ``locality``: the article's home place (e.g. 东莞市) used to normalise 市委 → 东莞市委;
     ``None`` infers it from the text, ``""`` disables expansion. ``model``: a spaCy pipeline
     from :func:`load_ner_model`; its entities are combined with the rules (:func:`combine`;
-    ``rules_win`` names the labels on which the rules win overlaps).
+    ``rules_win`` names the labels on which the rules win overlaps). ``folded``:
+    ``normalise(text).text`` when the caller has it already (saves a pass).
     """
     if not isinstance(text, str) or not text:
         return []
     _lex()  # a bad rule file raises RuleError here (at load, with file and line), not below
     try:
-        ents = _rule_entities(text, locality)
+        ents = _rule_entities(text, locality, folded)
     except Exception:
         log.exception("entity rules failed; returning no entities")
         ents = []
@@ -914,9 +918,10 @@ def find_entities(text: str, *, locality: str | None = None, model: Any = None,
     return ents
 
 
-def _rule_entities(text: str, locality: str | None) -> list[Entity]:
+def _rule_entities(text: str, locality: str | None, folded: str | None = None) -> list[Entity]:
     lx = _lex()
-    folded = normalise(text).text
+    if folded is None or len(folded) != len(text):
+        folded = normalise(text).text
     hits = lx.auto.hits(folded)
     memo: dict = {}
     cands = _org_candidates(folded, hits, lx, memo)
