@@ -13,6 +13,8 @@ works the same way). Every worker must have the same cnie version installed; thi
 before the first chunk is sent. A worker plugin loads jieba and the rules once per worker. A chunk
 that fails on the cluster (e.g. ``KilledWorker``: workers died under it) is redone one article at
 a time, and an article that fails again is reported in ``errors.jsonl`` with stage ``worker``.
+``--article-timeout`` holds on the cluster too: Dask runs tasks in worker threads, where the
+budget is enforced by a watchdog thread (:mod:`pipeline.run_budget`).
 """
 from __future__ import annotations
 

@@ -40,6 +40,16 @@ a Dask distributed cluster (:mod:`pipeline.dask_engine`).
 Progress: a tqdm bar (articles, rate, and an ETA once a background count of the inputs is done)
 on stderr when stderr is a terminal; never with ``--quiet``.
 
+Time budget: ``--article-timeout SECONDS`` (default 120; 0: none) bounds the wall-clock time of
+one article (reading and extraction). An article over budget is abandoned and listed in
+``errors.jsonl`` with error ``Timeout``, stage ``extract`` (or ``read``/``write`` when it ran out
+there) and the message ``abandoned after --article-timeout S s (article of N characters)``; the
+worker goes on with the next article. Enforced with SIGALRM in the main thread of the process
+(``--workers 1`` and pool workers) and with a watchdog thread in Dask worker threads and on
+Windows (:mod:`pipeline.run_budget`, which also lists the limits). Output stays byte-identical
+across worker counts and engines as long as the same articles time out: an article close to the
+budget may finish on a fast or idle machine and not on a busy one.
+
 Other options: ``--max-chars`` (longer articles fail with stage ``limit``), ``--ner-model DIR``
 (passed on to ``pipeline.api.extract_record(ner_model=...)``), ``--opencc`` (every stage runs on
 a simplified-character view made with the installed OpenCC, one character for one, so offsets
@@ -70,6 +80,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 from . import __version__
 from .contract import Meta, Source, dumps
 from .read import ReadError
+from .run_budget import ArticleTimeout, call_with_budget
 from .sources import InputError, SourceOptions, Task, WalkStats, check_paths, count_tasks, iter_tasks
 
 __all__ = ["RunOptions", "Result", "process_task", "process_chunk", "run", "register", "RunError"]
@@ -78,6 +89,8 @@ CHECKPOINT = ".cnie-checkpoint.json"
 SMALL_ARCHIVE = 32  # with the default --workers, fewer articles than this run in-process
 FILES = ("indicators", "errors", "texts")
 DEFAULT_MAX_CHARS = 1_000_000
+# a 3,500-character press release takes ~0.1 s; an article at --max-chars (1 M characters) ~50 s
+DEFAULT_ARTICLE_TIMEOUT = 120.0
 
 
 class RunError(Exception):
@@ -98,6 +111,8 @@ class RunOptions:
     # a top-level function ``f(text, doc_id=, source=, meta=, **kw) -> Record``; None = pipeline.api
     extractor: Optional[Callable[..., Any]] = None
     warm_up: bool = True
+    # seconds one article may take (read + extract); 0 = no limit (see pipeline.run_budget)
+    article_timeout: float = DEFAULT_ARTICLE_TIMEOUT
 
 
 @dataclass
@@ -157,7 +172,34 @@ def _one_line(msg: str) -> str:
 
 
 def process_task(task: Task, opts: RunOptions) -> Result:
-    """Read, extract and serialise one article; never raises (failures become error lines)."""
+    """Read, extract and serialise one article within ``opts.article_timeout``; never raises
+    (failures, the timeout included, become error lines)."""
+    where = _Progress(task)
+    try:
+        return call_with_budget(opts.article_timeout, _process_task, task, opts, where)
+    except ArticleTimeout:
+        if where.chars is not None:
+            size = f"article of {where.chars:,} characters"
+        elif where.nbytes is not None:
+            size = f"input of {where.nbytes:,} bytes"
+        else:
+            size = "article size unknown"
+        return _error_result(where.doc_id, where.source, where.stage, "Timeout",
+                             f"abandoned after --article-timeout {opts.article_timeout:g} s ({size})")
+
+
+class _Progress:
+    """How far :func:`_process_task` got (for the timeout message)."""
+
+    def __init__(self, task: Task):
+        self.doc_id = task.doc_id
+        self.source = task.source()
+        self.stage = "read"
+        self.nbytes = len(task.data) if task.data is not None else None
+        self.chars: Optional[int] = None
+
+
+def _process_task(task: Task, opts: RunOptions, where: _Progress) -> Result:
     try:
         art = task.load()
     except ReadError as e:
@@ -165,6 +207,7 @@ def process_task(task: Task, opts: RunOptions) -> Result:
     except Exception as e:  # a reader bug must not stop the run
         return _error_result(task.doc_id, task.source(), "read", type(e).__name__, _one_line(e))
     text = art.text
+    where.doc_id, where.source, where.stage, where.chars = art.doc_id, art.source, "extract", len(text)
     if not text.strip():
         return _error_result(art.doc_id, art.source, "limit", "EmptyArticle", "no text (empty or blank)")
     if opts.max_chars and len(text) > opts.max_chars:
@@ -179,9 +222,12 @@ def process_task(task: Task, opts: RunOptions) -> Result:
             rec = _extract_folded(fn, text, art, kw)
         else:
             rec = fn(text, doc_id=art.doc_id, source=art.source, meta=art.meta, **kw)
+        if art.warnings:  # what reading noticed (e.g. an HTML charset that did not fit) comes first
+            rec.warnings = list(art.warnings) + list(rec.warnings)
         line = rec.to_json()
     except Exception as e:
         return _error_result(art.doc_id, art.source, "extract", type(e).__name__, _one_line(e))
+    where.stage = "write"
     try:
         types = Counter(i.type for i in rec.indicators)
         text_line = None
@@ -531,6 +577,7 @@ def fingerprint(cfg: RunConfig) -> dict[str, Any]:
         "paths": list(cfg.paths), "cwd": os.getcwd(),
         "fields": [s.text_field, s.id_field, s.title_field, s.date_field, s.url_field, s.input_format],
         "with_text": o.with_text, "max_chars": o.max_chars, "ner_model": o.ner_model, "opencc": o.opencc,
+        "article_timeout": o.article_timeout,
         "extractor": None if ext is None else f"{ext.__module__}.{ext.__qualname__}",
         "cnie": __version__, "rules": _rules_digest(),
     }
@@ -723,6 +770,9 @@ def register(subparsers) -> None:
     p.add_argument("--with-text", action="store_true", help="also write DIR/texts.jsonl (article texts)")
     p.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, metavar="N",
                    help=f"fail articles longer than N characters (default {DEFAULT_MAX_CHARS:,}; 0: no limit)")
+    p.add_argument("--article-timeout", type=_seconds, default=DEFAULT_ARTICLE_TIMEOUT, metavar="SECONDS",
+                   help=f"abandon an article after SECONDS (reported in errors.jsonl as a Timeout; "
+                        f"default {DEFAULT_ARTICLE_TIMEOUT:g}; 0: no limit)")
     p.add_argument("--ner-model", metavar="DIR", help="trained entity model directory (cnie train-ner)")
     p.add_argument("--opencc", action="store_true",
                    help="fold traditional characters to simplified for matching (needs opencc; offsets unchanged)")
@@ -736,6 +786,16 @@ def register(subparsers) -> None:
     p.add_argument("--engine", choices=["local", "dask"], default="local", help="local processes or a Dask cluster")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
     p.set_defaults(func=main)
+
+
+def _seconds(value: str) -> float:
+    try:
+        v = float(value)
+    except ValueError:
+        v = -1.0
+    if not v >= 0 or v == float("inf"):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds (0 or more)")
+    return v
 
 
 def _default_workers() -> int:
@@ -762,7 +822,7 @@ def main(args: argparse.Namespace) -> int:
         sources=SourceOptions(text_field=args.text_field, id_field=args.id_field, title_field=args.title_field,
                               date_field=args.date_field, url_field=args.url_field, input_format=args.input_format),
         options=RunOptions(with_text=args.with_text, max_chars=args.max_chars, ner_model=args.ner_model,
-                           opencc=args.opencc),
+                           opencc=args.opencc, article_timeout=args.article_timeout),
         workers=args.workers or _default_workers(), auto_workers=args.workers is None,
         chunk_size=max(1, args.chunk_size),
         engine=args.engine, scheduler=args.scheduler, resume=args.resume, strict=args.strict, quiet=args.quiet,

@@ -80,6 +80,7 @@ class Article:
     text: str
     meta: Meta
     source: Source
+    warnings: list[str] = field(default_factory=list)  # what reading noticed; go into the record
 
 
 @dataclass

@@ -48,6 +48,23 @@ def test_dask_engine_identical_to_local(tmp_path):
     assert dask["engine"] == "dask"
 
 
+def test_dask_article_timeout_in_worker_threads(tmp_path):
+    """Dask runs tasks in worker threads: the budget is enforced by the watchdog thread there."""
+    from test_timeout import _archive as slow_archive, slow_extract
+
+    cluster = _cluster()
+    arch = slow_archive(tmp_path / "arch")
+    opts = RunOptions(extractor=slow_extract, article_timeout=0.5)
+    run(RunConfig(paths=[str(arch)], out=tmp_path / "local", options=opts, workers=1, quiet=True))
+    s = run(RunConfig(paths=[str(arch)], out=tmp_path / "dask", options=opts, engine="dask",
+                      scheduler=cluster.scheduler_address, chunk_size=3, quiet=True))
+    assert s["articles"] == {"seen": 7, "ok": 6, "failed": 1}
+    errs = [json.loads(x) for x in (tmp_path / "dask" / "errors.jsonl").read_text().splitlines()]
+    assert [(e["doc_id"], e["stage"], e["error"]) for e in errs] == [("02.txt", "extract", "Timeout")]
+    for name in ("indicators.jsonl", "errors.jsonl"):
+        assert (tmp_path / "local" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes()
+
+
 def test_dask_engine_real_pipeline_cli(tmp_path):
     cluster = _cluster()
     arch = tmp_path / "arch"
