@@ -10,6 +10,17 @@ Takes bytes, a path or an HTML string; returns ``str`` text plus what was learnt
   characters, nothing detected) raise :class:`ReadError`. The encoding actually used goes into
   ``Source.encoding`` as a Python codec name (``utf-8``, ``utf-8-sig``, ``gb18030``, ``big5``,
   ``utf-16`` …).
+* :func:`decode_html` — the bytes of an HTML page → text. A byte-order mark still decides first;
+  then the charset the page declares (``<meta charset="gbk">``, ``<meta http-equiv="Content-Type"
+  content="text/html; charset=gb2312">``, or an XML declaration ``<?xml … encoding="GBK"?>``,
+  looked for in the first 8 KiB; :func:`declared_charset`) is used when the bytes decode
+  strictly with it, GB2312/GBK as GB18030 and Big5 as Big5/CP950 like detected ones. The record
+  gets a warning (``Decoded.warning``, put first in the record's ``warnings``) and detection
+  (:func:`decode`) decides instead when the declaration does not fit: the bytes do not decode
+  with it (a page that says utf-8 but is GBK), the name is unknown, the page says GBK/Big5/…
+  but its bytes are valid UTF-8 (pages re-saved as UTF-8 keep their old ``<meta>``), or it
+  names a charset without Chinese characters (ISO-8859-1, windows-1252 …) over non-ASCII bytes.
+  A declared UTF-16/32 without a byte-order mark means UTF-8, as in browsers.
 * :func:`read_bytes` — a path → bytes, refusing what is not a regular file (a FIFO would hang).
 * :func:`html_text` — an HTML page → its main article text, extracted by trafilatura
   (script, style, navigation and boilerplate dropped; paragraphs one per line). **The record text of
@@ -29,13 +40,14 @@ from __future__ import annotations
 import codecs
 import functools
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-__all__ = ["ReadError", "Decoded", "HtmlText", "decode", "read_bytes", "html_text", "read_text",
-           "simplified_view", "fold_pairs"]
+__all__ = ["ReadError", "Decoded", "HtmlText", "decode", "decode_html", "declared_charset", "read_bytes",
+           "html_text", "read_text", "simplified_view", "fold_pairs"]
 
 # a text file may hold this share of C0 control characters (other than \t \n \r \f) at most
 _MAX_CONTROL_SHARE = 0.01
@@ -69,6 +81,7 @@ class ReadError(Exception):
 class Decoded:
     text: str
     encoding: str
+    warning: Optional[str] = None  # e.g. the page's declared charset did not fit its bytes
 
 
 @dataclass(frozen=True)
@@ -102,12 +115,12 @@ def _canonical(name: str) -> str:
         return name
 
 
-def _check_text(text: str, encoding: str) -> Decoded:
+def _check_text(text: str, encoding: str, warning: Optional[str] = None) -> Decoded:
     if text:
         bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
         if bad and bad / len(text) > _MAX_CONTROL_SHARE:
             raise ReadError("decode", f"binary data, not text ({bad} control characters)", "BinaryFile")
-    return Decoded(text, encoding)
+    return Decoded(text, encoding, warning)
 
 
 def decode(data: bytes) -> Decoded:
@@ -129,6 +142,76 @@ def decode(data: bytes) -> Decoded:
     except UnicodeDecodeError:
         pass
     return _detect(data)
+
+
+# where an HTML page names its charset (HTML syntax, not language rules): a <meta> tag with
+# charset=…, either as an attribute or inside http-equiv content, and an XML declaration
+_HTML_HEAD = 8192
+_META_CHARSET = re.compile(rb"<meta\b[^>]*?\bcharset\s*=\s*[\"']?\s*([a-z0-9][a-z0-9._:\-]*)", re.I)
+_XML_ENCODING = re.compile(rb"^\s*<\?xml\b[^>]*?\bencoding\s*=\s*[\"']([a-z0-9][a-z0-9._:\-]*)", re.I)
+_CJK_PROBE = chr(0x4E00)  # the first CJK unified ideograph: can the declared charset write Chinese?
+
+
+def declared_charset(data: bytes) -> Optional[str]:
+    """The charset an HTML page declares in its first 8 KiB (``<meta>``, else ``<?xml?>``), as written."""
+    head = data[:_HTML_HEAD]
+    m = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+    return m.group(1).decode("ascii").lower() if m else None
+
+
+def _codec_for(label: str) -> Optional[str]:
+    """A declared charset label → the Python codec to decode with (None: unknown)."""
+    for name in (label, label[2:] if label.startswith("x-") else None):
+        if name:
+            try:
+                canon = codecs.lookup(name).name
+            except LookupError:
+                continue
+            if canon.startswith(("utf-16", "utf-32")):  # without a BOM: what browsers do
+                return "utf-8"
+            return _SUPERSET.get(canon, canon)
+    return None
+
+
+def decode_html(data: bytes) -> Decoded:
+    """An HTML page's bytes → text, honouring its declared charset when it fits (see module doc)."""
+    label = declared_charset(data) if data and not any(data.startswith(b) for b, _ in _BOMS) else None
+    if label is None:
+        return decode(data)
+    enc = _codec_for(label)
+    if enc is None:
+        return _instead(data, f"the page declares an unknown charset {label!r}")
+    ascii_only = data.isascii()
+    if enc != "utf-8" and not ascii_only:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return _check_text(text, "utf-8", f"read: the page declares charset {label} but its bytes are "
+                                              "UTF-8 (re-saved?); decoded as utf-8")
+        try:
+            writes_chinese = bool(_CJK_PROBE.encode(enc))
+        except (UnicodeEncodeError, LookupError):
+            writes_chinese = False
+        if not writes_chinese:
+            return _instead(data, f"the page declares charset {label}, which has no Chinese characters")
+    tries = [enc] + (["cp950", "big5hkscs"] if enc == "big5" else [])
+    error = None
+    for e in tries:
+        try:
+            return _check_text(data.decode(e), _canonical(e))
+        except UnicodeDecodeError as err:
+            error = error or err
+    assert error is not None
+    return _instead(data, f"the page declares charset {label} but its bytes do not decode as it "
+                          f"({error.reason} at byte {error.start})")
+
+
+def _instead(data: bytes, why: str) -> Decoded:
+    """Detection decides after a declared charset did not fit; the record says why."""
+    dec = decode(data)
+    return Decoded(dec.text, dec.encoding, f"read: {why}; decoded as {dec.encoding} (detected)")
 
 
 def _detect(data: bytes) -> Decoded:

@@ -12,7 +12,8 @@ Inputs, in argument order:
   files are dispatched on their extension like file arguments, other files are skipped
   (counted as ``skipped``). ``doc_id`` = path relative to the directory, ``/``-separated.
 * a file — ``.txt``, ``.text``, ``.md`` (plain text, any encoding :func:`pipeline.read.decode`
-  detects), ``.html``, ``.htm``, ``.xhtml`` (main text via trafilatura), ``.jsonl``, ``.ndjson``
+  detects), ``.html``, ``.htm``, ``.xhtml`` (decoded by the page's declared charset when it fits,
+  :func:`pipeline.read.decode_html`; main text via trafilatura), ``.jsonl``, ``.ndjson``
   (optionally ``.gz``), ``.csv``, ``.tsv``, ``.parquet`` (one article per record).
   ``doc_id`` of a file argument = its file name.
 * ``-`` — standard input: JSONL when its first non-blank byte is ``{``, otherwise one article.
@@ -38,7 +39,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from .contract import Meta, Source
-from .read import ReadError, decode, html_text, read_bytes
+from .read import ReadError, decode, decode_html, html_text, read_bytes
 
 __all__ = ["SourceOptions", "Task", "Article", "InputError", "iter_tasks", "count_tasks", "kind_of",
            "DEFAULT_FIELDS"]
@@ -111,11 +112,12 @@ class Task:
                         published=_no_surrogates(_str_or_none(self.fields.get("date"))))
             return Article(self.doc_id, text, meta, self.source())
         data = self.data if self.data is not None else read_bytes(self.path)
-        dec = decode(data)
         if self.kind == "html":
+            dec = decode_html(data)
             page = html_text(dec.text)
             return Article(self.doc_id, page.text, Meta(title=page.title, published=page.published),
-                           self.source(dec.encoding))
+                           self.source(dec.encoding), [dec.warning] if dec.warning else [])
+        dec = decode(data)
         return Article(self.doc_id, dec.text, Meta(), self.source(dec.encoding))
 
 

@@ -107,10 +107,8 @@ def test_html_tiny_page_falls_back_to_page_text():
     assert h.text.strip() == "只有一句：12件。"
 
 
-opencc = pytest.importorskip("opencc", reason="optional extra cnie[opencc]")
-
-
 def test_simplified_view_is_one_to_one_and_same_length():
+    pytest.importorskip("opencc", reason="optional extra cnie[opencc]")
     view = simplified_view(TRAD)
     assert len(view) == len(TRAD)
     assert view.startswith("东莞时间网 2020年10月10日\n记者从市委政法委获悉")
@@ -120,3 +118,73 @@ def test_simplified_view_is_one_to_one_and_same_length():
     assert ("東", "东") in pairs and ("從", "从") in pairs
     assert all(len(a) == 1 and len(b) == 1 and a != b for a, b in pairs)
     assert simplified_view(SIMP) == SIMP
+
+
+# --- HTML: the charset the page declares -------------------------------------------------------
+
+BODY = "记者日前从市委政法委获悉，2019年共成功调解案件46474件，同比上升16.15%。"
+META5 = '<meta charset="{cs}">'
+META4 = '<meta http-equiv="Content-Type" content="text/html; charset={cs}" />'
+
+
+def _page(meta: str, body: str = BODY, prolog: str = "", title: str = "东莞") -> str:
+    return f"{prolog}<html><head>{meta}<title>{title}</title></head><body><article><p>{body}</p></article></body></html>"
+
+
+@pytest.mark.parametrize("html, declared", [
+    (_page(META5.format(cs="gbk")), "gbk"),
+    (_page(META4.format(cs="GB2312")), "gb2312"),
+    (_page('<meta content="text/html;charset=big5" http-equiv="Content-Type">'), "big5"),
+    (_page("", prolog='<?xml version="1.0" encoding="GBK"?>\n'), "gbk"),
+    (_page("<meta name=description content=无字符集>"), None),
+])
+def test_declared_charset(html, declared):
+    from pipeline.read import declared_charset
+
+    assert declared_charset(html.encode("utf-8")) == declared
+
+
+# (page text, bytes written as, encoding cnie reports, warning it adds or None)
+HTML_CHARSET_SPECS = [
+    # honest declarations: GB2312/GBK decode as GB18030, a short page the detector alone gets wrong
+    (_page(META4.format(cs="gb2312")), "gbk", "gb18030", None),
+    (_page(META5.format(cs="gbk"), body="调解案件"), "gbk", "gb18030", None),
+    (_page(META5.format(cs="gbk"), body="东莞", title=""), "gbk", "gb18030", None),  # detection alone: Big5
+    (_page(META5.format(cs="gb18030")), "gb18030", "gb18030", None),
+    (_page(META5.format(cs="big5"), body=TRAD, title="東莞"), "big5", "big5", None),
+    (_page("", prolog='<?xml version="1.0" encoding="gb2312"?>\n'), "gbk", "gb18030", None),
+    (_page(META5.format(cs="utf-8")), "utf-8", "utf-8", None),
+    # lies and oddities: detection decides, the record says why
+    (_page(META5.format(cs="utf-8")), "gbk", "gb18030",
+     "read: the page declares charset utf-8 but its bytes do not decode as it (invalid start byte at byte 41); "
+     "decoded as gb18030 (detected)"),
+    (_page(META4.format(cs="gb2312")), "utf-8", "utf-8",
+     "read: the page declares charset gb2312 but its bytes are UTF-8 (re-saved?); decoded as utf-8"),
+    (_page(META5.format(cs="iso-8859-1")), "gbk", "gb18030",
+     "read: the page declares charset iso-8859-1, which has no Chinese characters; decoded as gb18030 (detected)"),
+    (_page(META5.format(cs="klingon-8")), "gbk", "gb18030",
+     "read: the page declares an unknown charset 'klingon-8'; decoded as gb18030 (detected)"),
+    (_page(META5.format(cs="utf-16")), "utf-8", "utf-8", None),  # no BOM: means UTF-8, as in browsers
+    # a byte-order mark beats the declaration
+    (_page(META5.format(cs="gbk")), "utf-8-sig", "utf-8-sig", None),
+]
+
+
+@pytest.mark.parametrize("html, written, reported, warning", HTML_CHARSET_SPECS,
+                         ids=[f"{i}-{w}-as-{r}" for i, (_, w, r, _) in enumerate(HTML_CHARSET_SPECS)])
+def test_decode_html_honours_declared_charset(html, written, reported, warning):
+    from pipeline.read import decode_html
+
+    d = decode_html(html.encode(written))
+    assert (d.text, d.encoding, d.warning) == (html, reported, warning)
+
+
+def test_decode_html_offset_in_warning_is_the_first_bad_byte():
+    from pipeline.read import decode_html
+
+    data = _page(META5.format(cs="utf-8")).encode("gbk")
+    d = decode_html(data)
+    i = int(d.warning.split(" at byte ")[1].split(")")[0])
+    with pytest.raises(UnicodeDecodeError):
+        data[:i + 2].decode("utf-8")
+    data[:i].decode("utf-8")  # everything before it is fine

@@ -337,3 +337,24 @@ def test_output_inside_archive_is_not_read_and_output_equal_to_input_is_refused(
     assert s["articles"]["seen"] == 3
     with pytest.raises(RunError, match="also an input"):
         run(_cfg([arch], arch))
+
+
+def test_html_declared_charset_in_source_and_a_lie_in_warnings(tmp_path):
+    arch = tmp_path / "arch"
+    arch.mkdir()
+    page = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset={cs}">'
+            "<title>东莞</title></head><body><article><p>调解案件46474件。</p></article></body></html>")
+    (arch / "honest.html").write_bytes(page.format(cs="gb2312").encode("gbk"))
+    (arch / "liar.htm").write_bytes(page.format(cs="utf-8").encode("gbk"))
+    s = run(_cfg([arch], tmp_path / "out", options=RunOptions(extractor=cheap_extract, with_text=True)))
+    assert s["articles"] == {"seen": 2, "ok": 2, "failed": 0}
+    recs = {r["doc_id"]: r for r in _lines(tmp_path / "out" / "indicators.jsonl")}
+    assert {d: r["source"]["encoding"] for d, r in recs.items()} == {"honest.html": "gb18030", "liar.htm": "gb18030"}
+    assert recs["honest.html"]["warnings"] == []
+    first_non_ascii = page.format(cs="utf-8").index("东")  # everything before it is ASCII: bytes = characters
+    assert recs["liar.htm"]["warnings"] == [
+        f"read: the page declares charset utf-8 but its bytes do not decode as it (invalid start byte at byte "
+        f"{first_non_ascii}); decoded as gb18030 (detected)"]
+    texts = {t["doc_id"]: t["text"] for t in _lines(tmp_path / "out" / "texts.jsonl")}
+    assert texts == {"honest.html": "调解案件46474件。", "liar.htm": "调解案件46474件。"}
+    assert [i["value"] for r in recs.values() for i in r["indicators"]] == [46474, 46474]
