@@ -40,7 +40,7 @@ _MAX_TOKENS = 48
 _MAX_DIGIT_RUN = 24   # a Chinese digit string longer than this is no quantity
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built ~70 times per article, frozen init is 3x slower
 class Numeral:
     """One parsed numeral: ``s[start:end]`` in the normalised text."""
 
@@ -59,7 +59,7 @@ class Numeral:
     single_arabic_digits: int = 0   # digits of a numeral that is one plain Arabic integer, else 0
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Tok:
     cls: str        # A arabic, D digit, Z zero, S small unit, B big unit, P point+decimals, Q approx
     val: Decimal | str | None

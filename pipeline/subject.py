@@ -26,6 +26,7 @@ from .timex import TimeExpr
 
 
 MAX_SUBJECT = 24  # characters; longer left contexts keep their tail
+SEGMENT_WINDOW = 40  # characters left of a figure given to jieba (a long clause is not cut whole)
 
 
 @functools.lru_cache(maxsize=1)
@@ -120,6 +121,8 @@ def _set_subject(ind: Indicator, phrase: str) -> None:
 def _drop_light_verbs(phrase: str) -> str:
     """Remove light verbs standing between two words of a subject (企业实现利润总额 → 企业利润总额)."""
     light = _subject_words().get("light", {})
+    if not _any_in(tuple(light), phrase):
+        return phrase
     words = _words(phrase)
     if len(words) < 3 or not any(w in light for w in words[1:-1]):
         return phrase
@@ -146,6 +149,16 @@ def _right_np(ctx: DocContext, start: int, end: int) -> str | None:
 
 
 @functools.lru_cache(maxsize=1)
+def _cut_words() -> tuple[str, ...]:
+    return tuple(_subject_words().get("cut", {}))
+
+
+def _any_in(words: tuple[str, ...], s: str) -> bool:
+    """Does any of ``words`` occur in ``s``? (decides whether segmenting ``s`` can matter)"""
+    return any(w in s for w in words)
+
+
+@functools.lru_cache(maxsize=1)
 def _lead_words() -> tuple[str, ...]:
     return tuple(sorted(_subject_words().get("lead", {}), key=len, reverse=True))
 
@@ -157,7 +170,7 @@ def _trail_rules():
     trail = _subject_words().get("trail", {})
     words = sorted((w for w, m in trail.items() if m == "char"), key=len, reverse=True)
     chars = regex.compile("|".join(regex.escape(w) for w in words) or "(?!)")
-    tokens = frozenset(w for w, m in trail.items() if m == "token")
+    tokens = tuple(sorted(w for w, m in trail.items() if m == "token"))
     strip = (_change_lexicon()[0], lexicon("indicators/basis.tsv"), lexicon("indicators/scope.tsv"),
              lexicon("indicators/change_fillers.tsv"), lexicon("indicators/list_separators.tsv"))
     return chars, tokens, strip
@@ -204,7 +217,9 @@ def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr],
                 break
         if changed:
             continue
-        words = _words(norm[a:b])
+        if not norm.endswith(trail_token, a, b):  # cheap test before segmenting
+            continue
+        words = _words(norm[max(a, b - SEGMENT_WINDOW):b])
         if words and words[-1] in trail_token:
             b -= len(words[-1])
             changed = True
@@ -213,9 +228,10 @@ def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr],
         if a <= t.start and t.end <= b:
             a = max(a, t.end)
     cut = roles.get("cut", {})
+    a = max(a, b - SEGMENT_WINDOW)  # beyond this the subject is cut to MAX_SUBJECT anyway
     pos_ = a
     last_cut = None
-    for w in _words(norm[a:b]):
+    for w in (_words(norm[a:b]) if _any_in(_cut_words(), norm[a:b]) else ()):
         pos_ += len(w)
         if w in cut:
             last_cut = pos_
