@@ -269,16 +269,32 @@ def iter_errors(rep: Report) -> Iterable[dict]:
     return iter(rep.errors)
 
 
-def evaluate_corpus(articles: Path, gold_dir: Path) -> tuple[Report, dict[str, dict]]:
+def heldout_stems(corpus_root: Path) -> set[str]:
+    """Stems listed in ``corpora/heldout.txt`` (the held-out test set; ``#`` comments)."""
+    path = Path(corpus_root) / "heldout.txt"
+    if not path.exists():
+        return set()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {ln.split("#", 1)[0].strip() for ln in lines if ln.split("#", 1)[0].strip()}
+
+
+def evaluate_corpus(articles: Path, gold_dir: Path, *, split: str = "all") -> tuple[Report, dict[str, dict]]:
     """Extract every gold-annotated article in ``articles`` and score it against ``gold_dir``.
 
     The publication date recorded with each gold record (the article's metadata, as an archive's
     date field would give it) is passed to the pipeline, as ``cnie extract --date-field`` does.
+    ``split``: ``all``, ``dev`` (articles not listed in ``heldout.txt`` beside ``gold_dir``) or
+    ``heldout`` (those listed).
     """
     from .api import extract_record
     from .contract import Meta, Source
 
+    if split not in ("all", "dev", "heldout"):
+        raise ValueError(f"split must be all, dev or heldout, not {split!r}")
     gold = _read_records(Path(gold_dir))
+    if split != "all":
+        held = heldout_stems(Path(gold_dir).parent)
+        gold = {k: v for k, v in gold.items() if (Path(k).stem in held) == (split == "heldout")}
     pred = {}
     for doc_id, g in sorted(gold.items()):
         path = Path(articles) / doc_id
