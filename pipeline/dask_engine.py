@@ -1,8 +1,8 @@
 """``cnie extract --engine dask``: the same work units, run on a Dask distributed cluster.
 
-Takes the task stream of :mod:`pipeline.sources`, the :class:`pipeline.runner.RunOptions` and a
+Takes the task stream of :mod:`pipeline.sources`, the :class:`pipeline.run_work.RunOptions` and a
 scheduler address (``tcp://host:8786``) or a ``distributed.Client``; yields
-:class:`pipeline.runner.Result` in input order, exactly as the local engine does, so the output
+:class:`pipeline.run_work.Result` in input order, exactly as the local engine does, so the output
 files are byte-identical. Needs the extra ``cnie[dask]``.
 
 How it runs: the client (the machine where ``cnie extract`` was started) walks the archive and
@@ -23,6 +23,9 @@ from typing import Any, Iterable, Iterator
 
 from . import __version__
 from .read import ReadError, read_bytes
+from .run_engines import chunks
+from .run_output import RunError
+from .run_work import error_result, init_worker, process_chunk
 
 __all__ = ["dask_results", "CnieWorkerPlugin"]
 
@@ -48,8 +51,6 @@ class CnieWorkerPlugin(_Base):  # type: ignore[misc,valid-type]
         self.opts = opts
 
     def setup(self, worker: Any = None) -> None:
-        from .runner import init_worker
-
         init_worker(self.opts)
 
 
@@ -57,26 +58,18 @@ def _connect(scheduler: Any, timeout: float):
     try:
         from distributed import Client
     except ImportError:
-        from .runner import RunError
-
         raise RunError("--engine dask needs the dask extra: pip install 'cnie[dask]'") from None
     if scheduler is None:
-        from .runner import RunError
-
         raise RunError("--engine dask needs --scheduler ADDRESS")
     if isinstance(scheduler, Client) or hasattr(scheduler, "submit"):  # a ready client
         return scheduler, False
     try:
         return Client(scheduler, timeout=f"{timeout}s"), True
     except (OSError, TimeoutError) as e:
-        from .runner import RunError
-
         raise RunError(f"cannot reach the Dask scheduler at {scheduler}: {e}") from None
 
 
 def _check_workers(client) -> int:
-    from .runner import RunError
-
     try:
         versions = client.run(_worker_version)
     except Exception as e:  # workers without cnie installed fail to unpickle the function
@@ -102,18 +95,14 @@ def _ship(chunk: list) -> list:
 
 def _one_by_one(client, task, opts):
     """Redo one article of a failed chunk; if it fails again it is the culprit."""
-    from .runner import _error_result, process_chunk
-
     try:
         return client.submit(process_chunk, [task], opts, pure=False).result()[0]
     except Exception as e:
-        return _error_result(task.doc_id, task.source(), "worker", type(e).__name__,
-                             f"Dask could not process this article: {e}"[:500])
+        return error_result(task.doc_id, task.source(), "worker", type(e).__name__,
+                            f"Dask could not process this article: {e}"[:500])
 
 
 def dask_results(tasks: Iterable, opts: Any, scheduler: Any, chunk_size: int, timeout: float = 30.0) -> Iterator:
-    from .runner import _chunks, process_chunk
-
     client, own = _connect(scheduler, timeout)
     try:
         threads = _check_workers(client)
@@ -121,7 +110,7 @@ def dask_results(tasks: Iterable, opts: Any, scheduler: Any, chunk_size: int, ti
         max_inflight = max(2, threads * 3)
         pending: deque = deque()
         fut_chunks: dict = {}  # future key → its tasks, to redo them one by one if it fails
-        src = _chunks(tasks, chunk_size)
+        src = chunks(tasks, chunk_size)
         exhausted = False
         while True:
             while not exhausted and len(pending) < max_inflight:

@@ -57,6 +57,13 @@ are unchanged; the ``text`` of every indicator and entity and the header strings
 the original characters, derived fields such as ``subject`` stay simplified; the normaliser's own
 traditional→simplified table applies with or without it).
 
+Modules: this one holds :func:`run` (the loop from tasks to output), the summary and the
+command line, and re-exports the names of the others: :mod:`pipeline.run_work` (one article →
+one :class:`Result`, in the workers), :mod:`pipeline.run_budget` (``--article-timeout``),
+:mod:`pipeline.run_engines` (in-process and process-pool engines), :mod:`pipeline.dask_engine`,
+:mod:`pipeline.run_output` (output files, checkpoint) and :mod:`pipeline.run_config`
+(:class:`RunConfig`, the resume fingerprint).
+
 Exit status: 0 when the run finished (failed articles are listed, not fatal); 1 with
 ``--strict`` when any article failed; 2 for an unusable PATH, no articles, an unwritable
 output directory or a resume that does not match.
@@ -64,538 +71,31 @@ output directory or a resume that does not match.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import inspect
 import itertools
 import json
 import os
 import sys
 import threading
 import time
-from collections import Counter, deque
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Optional
+from typing import Any, Iterator
 
 from . import __version__
-from .contract import Meta, Source, dumps
-from .read import ReadError
-from .run_budget import ArticleTimeout, call_with_budget
+from .run_config import RunConfig, fingerprint, skip_done
+from .run_engines import chunks, pool_results, serial_results
+from .run_output import CHECKPOINT, FILES, Counters, Output, RunError, atomic_write, read_checkpoint
+from .run_work import (DEFAULT_ARTICLE_TIMEOUT, DEFAULT_MAX_CHARS, Result, RunOptions, error_result,
+                       init_worker, load_extractor, process_chunk, process_task)
 from .sources import InputError, SourceOptions, Task, WalkStats, check_paths, count_tasks, iter_tasks
 
-__all__ = ["RunOptions", "Result", "process_task", "process_chunk", "run", "register", "RunError"]
+_error_result, _chunks = error_result, chunks  # the names older callers imported from here
 
-CHECKPOINT = ".cnie-checkpoint.json"
+__all__ = ["RunOptions", "Result", "RunConfig", "RunError", "process_task", "process_chunk", "init_worker",
+           "run", "register", "main", "summary_paragraph", "fingerprint", "serial_results", "pool_results",
+           "Output", "Counters", "atomic_write", "read_checkpoint", "CHECKPOINT", "FILES", "SMALL_ARCHIVE",
+           "DEFAULT_MAX_CHARS", "DEFAULT_ARTICLE_TIMEOUT"]
+
 SMALL_ARCHIVE = 32  # with the default --workers, fewer articles than this run in-process
-FILES = ("indicators", "errors", "texts")
-DEFAULT_MAX_CHARS = 1_000_000
-# a 3,500-character press release takes ~0.1 s; an article at --max-chars (1 M characters) ~50 s
-DEFAULT_ARTICLE_TIMEOUT = 120.0
-
-
-class RunError(Exception):
-    """The run cannot start or go on (exit status 2): message is one line for the user."""
-
-
-# --- per-article work (runs in workers) ---------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """What every worker needs to turn a task into output lines (picklable)."""
-
-    with_text: bool = False
-    max_chars: int = DEFAULT_MAX_CHARS
-    ner_model: Optional[str] = None
-    opencc: bool = False
-    # a top-level function ``f(text, doc_id=, source=, meta=, **kw) -> Record``; None = pipeline.api
-    extractor: Optional[Callable[..., Any]] = None
-    warm_up: bool = True
-    # seconds one article may take (read + extract); 0 = no limit (see pipeline.run_budget)
-    article_timeout: float = DEFAULT_ARTICLE_TIMEOUT
-
-
-@dataclass
-class Result:
-    """What one article produced: output lines (``str`` without newline) and counts."""
-
-    doc_id: str
-    line: Optional[str] = None
-    text_line: Optional[str] = None
-    error_line: Optional[str] = None
-    types: dict[str, int] = field(default_factory=dict)
-    entities: int = 0
-    chars: int = 0
-    nbytes: int = 0
-
-
-def _extractor(opts: RunOptions) -> Callable[..., Any]:
-    if opts.extractor is not None:
-        return opts.extractor
-    from .api import extract_record
-
-    return extract_record
-
-
-_SIG_CACHE: dict[int, set[str]] = {}
-
-
-def _accepts(fn: Callable[..., Any], name: str) -> bool:
-    key = id(fn)
-    if key not in _SIG_CACHE:
-        try:
-            params = inspect.signature(fn).parameters
-            has_kw = any(p.kind is p.VAR_KEYWORD for p in params.values())
-            _SIG_CACHE[key] = set(params) | ({"*"} if has_kw else set())
-        except (TypeError, ValueError):
-            _SIG_CACHE[key] = set()
-    return name in _SIG_CACHE[key]
-
-
-def _error_result(task_doc: str, source: Source, stage: str, error: str, message: str) -> Result:
-    obj = {"doc_id": task_doc, "source": _source_dict(source), "stage": stage, "error": error, "message": message}
-    line = dumps(obj)
-    try:
-        line.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates: escape them rather than lose the line
-        line = json.dumps(obj, ensure_ascii=True, separators=(",", ":"))
-    return Result(doc_id=task_doc, error_line=line)
-
-
-def _source_dict(s: Source) -> dict[str, Any]:
-    return {"path": s.path, "record": s.record, "encoding": s.encoding}
-
-
-def _one_line(msg: str) -> str:
-    msg = " ".join(str(msg).split())
-    return msg[:500] + ("…" if len(msg) > 500 else "")
-
-
-def process_task(task: Task, opts: RunOptions) -> Result:
-    """Read, extract and serialise one article within ``opts.article_timeout``; never raises
-    (failures, the timeout included, become error lines)."""
-    where = _Progress(task)
-    try:
-        return call_with_budget(opts.article_timeout, _process_task, task, opts, where)
-    except ArticleTimeout:
-        if where.chars is not None:
-            size = f"article of {where.chars:,} characters"
-        elif where.nbytes is not None:
-            size = f"input of {where.nbytes:,} bytes"
-        else:
-            size = "article size unknown"
-        return _error_result(where.doc_id, where.source, where.stage, "Timeout",
-                             f"abandoned after --article-timeout {opts.article_timeout:g} s ({size})")
-
-
-class _Progress:
-    """How far :func:`_process_task` got (for the timeout message)."""
-
-    def __init__(self, task: Task):
-        self.doc_id = task.doc_id
-        self.source = task.source()
-        self.stage = "read"
-        self.nbytes = len(task.data) if task.data is not None else None
-        self.chars: Optional[int] = None
-
-
-def _process_task(task: Task, opts: RunOptions, where: _Progress) -> Result:
-    try:
-        art = task.load()
-    except ReadError as e:
-        return _error_result(task.doc_id, task.source(), e.stage, e.error, _one_line(e.message))
-    except Exception as e:  # a reader bug must not stop the run
-        return _error_result(task.doc_id, task.source(), "read", type(e).__name__, _one_line(e))
-    text = art.text
-    where.doc_id, where.source, where.stage, where.chars = art.doc_id, art.source, "extract", len(text)
-    if not text.strip():
-        return _error_result(art.doc_id, art.source, "limit", "EmptyArticle", "no text (empty or blank)")
-    if opts.max_chars and len(text) > opts.max_chars:
-        return _error_result(art.doc_id, art.source, "limit", "ArticleTooLong",
-                             f"{len(text)} characters, more than --max-chars {opts.max_chars}")
-    try:
-        fn = _extractor(opts)
-        kw: dict[str, Any] = {}
-        if opts.ner_model and _accepts(fn, "ner_model"):
-            kw["ner_model"] = opts.ner_model
-        if opts.opencc:
-            rec = _extract_folded(fn, text, art, kw)
-        else:
-            rec = fn(text, doc_id=art.doc_id, source=art.source, meta=art.meta, **kw)
-        if art.warnings:  # what reading noticed (e.g. an HTML charset that did not fit) comes first
-            rec.warnings = list(art.warnings) + list(rec.warnings)
-        line = rec.to_json()
-    except Exception as e:
-        return _error_result(art.doc_id, art.source, "extract", type(e).__name__, _one_line(e))
-    where.stage = "write"
-    try:
-        types = Counter(i.type for i in rec.indicators)
-        text_line = None
-        if opts.with_text:
-            text_line = dumps({"doc_id": art.doc_id, "text_sha256": rec.text_sha256, "text": text})
-            text_line.encode("utf-8")
-        nbytes = len(line.encode("utf-8")) and len(text.encode("utf-8"))  # the writer needs valid UTF-8
-    except Exception as e:
-        return _error_result(art.doc_id, art.source, "write", type(e).__name__, _one_line(e))
-    return Result(doc_id=art.doc_id, line=line, text_line=text_line, types=dict(types),
-                  entities=len(rec.entities), chars=len(text), nbytes=nbytes)
-
-
-def _extract_folded(fn: Callable[..., Any], text: str, art: Any, kw: dict[str, Any]) -> Any:
-    """``--opencc``: extract from the simplified view (same length), then put the ORIGINAL
-    surface back into every offset-bearing ``text`` and the meta strings taken from the text.
-    Derived fields (subject, time, scope, org, normalized …) stay in simplified characters."""
-    from .read import simplified_view
-
-    view = simplified_view(text)
-    rec = fn(view, doc_id=art.doc_id, source=art.source, meta=art.meta, **kw)
-    if view is text:
-        return rec
-    rec.text_sha256 = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    for item in list(rec.indicators) + list(rec.entities):
-        item.text = text[item.start:item.end]
-    for name in ("title", "outlet", "byline"):
-        v = getattr(rec.meta, name, None)
-        if isinstance(v, str) and v and getattr(art.meta, name, None) is None:
-            i = view.find(v)
-            if i >= 0:
-                setattr(rec.meta, name, text[i:i + len(v)])
-    return rec
-
-
-def process_chunk(tasks: list[Task], opts: RunOptions) -> list[Result]:
-    """One result per task, in order; a bug anywhere becomes that article's error line."""
-    out = []
-    for t in tasks:
-        try:
-            out.append(process_task(t, opts))
-        except Exception as e:  # process_task catches its stages; this is the last net
-            out.append(_error_result(t.doc_id, t.source(), "internal", type(e).__name__, _one_line(e)))
-    return out
-
-
-def _pool_worker_init(opts: RunOptions) -> None:
-    """Pool workers leave Ctrl-C to the main process, which stops the pool and checkpoints."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    init_worker(opts)
-
-
-def init_worker(opts: RunOptions) -> None:
-    """Per-process start-up: load jieba (with the user dictionary) and the pipeline once."""
-    if opts.warm_up and opts.extractor is None:
-        try:
-            from .api import extract_record
-            from .segment import tokenizer
-
-            tokenizer()
-            extract_record("1")  # loads the rules and tables each stage reads lazily
-        except Exception:  # reported per article by process_task, with the reason
-            pass
-
-
-# --- output directory ---------------------------------------------------------------------
-
-
-@dataclass
-class Counters:
-    seen: int = 0
-    ok: int = 0
-    failed: int = 0
-    types: dict[str, int] = field(default_factory=dict)
-    entities: int = 0
-    chars: int = 0
-    nbytes: int = 0
-
-    def add(self, r: Result) -> None:
-        self.seen += 1
-        if r.line is not None:
-            self.ok += 1
-            for k, v in r.types.items():
-                self.types[k] = self.types.get(k, 0) + v
-            self.entities += r.entities
-            self.chars += r.chars
-            self.nbytes += r.nbytes
-        else:
-            self.failed += 1
-
-
-class Output:
-    """The output directory: append-only files plus an atomically replaced checkpoint."""
-
-    def __init__(self, directory: Path, with_text: bool, fingerprint: dict[str, Any]):
-        self.dir = directory
-        self.with_text = with_text
-        self.fingerprint = fingerprint
-        self.fds: dict[str, int] = {}
-        self.buf: dict[str, list[str]] = {k: [] for k in FILES}
-        self.sizes: dict[str, int] = {k: 0 for k in FILES}
-        self.done = 0
-        self.last_doc: Optional[str] = None
-        self.counters = Counters()
-        self.elapsed_before = 0.0
-        self.pending_lines = 0
-        self.last_flush = time.monotonic()
-        self.first_result_s: Optional[float] = None  # start-up: workers loading jieba and rules
-        self.workers_used = 1
-
-    def path(self, name: str) -> Path:
-        return self.dir / f"{name}.jsonl"
-
-    # -- set-up
-    def _prepare_dir(self) -> None:
-        try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            probe = self.dir / ".cnie-write-test"
-            with open(probe, "wb") as f:
-                f.write(b"ok")
-            probe.unlink()
-        except OSError as e:
-            raise RunError(f"{self.dir}: cannot write output directory: {e.strerror or e}") from None
-
-    def _open(self, truncate_to: dict[str, int]) -> None:
-        names = [n for n in FILES if n != "texts" or self.with_text]
-        for n in names:
-            fd = os.open(self.path(n), os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
-            os.ftruncate(fd, truncate_to.get(n, 0))
-            os.lseek(fd, 0, os.SEEK_END)
-            self.fds[n] = fd
-            self.sizes[n] = truncate_to.get(n, 0)
-
-    def start_fresh(self) -> None:
-        self._prepare_dir()
-        for stale in ("texts.jsonl", "summary.json"):
-            try:
-                (self.dir / stale).unlink()
-            except FileNotFoundError:
-                pass
-        self._open({})
-        self.checkpoint(status="running")
-
-    def start_resume(self) -> bool:
-        """Reopen at the last checkpoint; False when there is nothing to resume (start fresh)."""
-        self._prepare_dir()
-        cp = read_checkpoint(self.dir)
-        if cp is None:
-            self.start_fresh()
-            return False
-        was = cp.get("fingerprint") or {}
-        if was != self.fingerprint:
-            diff = ", ".join(f"{k} was {was.get(k)!r}" for k in sorted(set(was) | set(self.fingerprint))
-                             if was.get(k) != self.fingerprint.get(k))
-            raise RunError(f"{self.dir}: --resume with different inputs or options than the interrupted run "
-                           f"({diff}); run without --resume to start over")
-        self.done = cp["done"]
-        self.last_doc = cp.get("last_doc")
-        c = cp["counters"]
-        self.counters = Counters(**c)
-        self.elapsed_before = cp.get("elapsed", 0.0)
-        self._open(cp["sizes"])
-        return True
-
-    # -- writing
-    def add(self, r: Result) -> None:
-        if r.line is not None:
-            self.buf["indicators"].append(r.line)
-            if self.with_text and r.text_line is not None:
-                self.buf["texts"].append(r.text_line)
-        else:
-            self.buf["errors"].append(r.error_line or "")
-        self.counters.add(r)
-        self.done += 1
-        self.last_doc = r.doc_id
-        self.pending_lines += 1
-
-    def maybe_flush(self, elapsed: float, every_lines: int = 512, every_s: float = 2.0) -> None:
-        if self.pending_lines >= every_lines or (self.pending_lines and time.monotonic() - self.last_flush >= every_s):
-            self.flush(elapsed)
-
-    def flush(self, elapsed: float, status: str = "running") -> None:
-        for n, fd in self.fds.items():
-            lines = self.buf[n]
-            if lines:
-                data = ("\n".join(lines) + "\n").encode("utf-8")
-                view = memoryview(data)
-                while view:
-                    k = os.write(fd, view)
-                    view = view[k:]
-                self.sizes[n] += len(data)
-                lines.clear()
-        for fd in self.fds.values():
-            os.fsync(fd)
-        self.pending_lines = 0
-        self.last_flush = time.monotonic()
-        self.checkpoint(status=status, elapsed=elapsed)
-
-    def checkpoint(self, status: str, elapsed: float = 0.0) -> None:
-        c = self.counters
-        data = {"cnie": __version__, "status": status, "fingerprint": self.fingerprint,
-                "done": self.done, "last_doc": self.last_doc,
-                "sizes": {n: self.sizes[n] for n in self.fds},
-                "counters": {"seen": c.seen, "ok": c.ok, "failed": c.failed, "types": c.types,
-                             "entities": c.entities, "chars": c.chars, "nbytes": c.nbytes},
-                "elapsed": round(elapsed, 3)}
-        atomic_write(self.dir / CHECKPOINT, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
-
-    def close(self) -> None:
-        for fd in self.fds.values():
-            os.close(fd)
-        self.fds.clear()
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so readers see the old or the new file, never a mix."""
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    try:
-        dfd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:  # some platforms cannot fsync a directory
-        pass
-
-
-def read_checkpoint(directory: Path) -> Optional[dict[str, Any]]:
-    try:
-        return json.loads((Path(directory) / CHECKPOINT).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except ValueError:
-        raise RunError(f"{directory}/{CHECKPOINT}: damaged checkpoint; run without --resume") from None
-
-
-# --- engines ------------------------------------------------------------------------------
-
-
-def _chunks(tasks: Iterable[Task], size: int, max_bytes: int = 1 << 20) -> Iterator[list[Task]]:
-    chunk: list[Task] = []
-    weight = 0
-    for t in tasks:
-        chunk.append(t)
-        txt = t.fields.get("text") if t.fields else None
-        weight += len(t.data or b"") + (len(txt) if isinstance(txt, str) else 0)
-        if len(chunk) >= size or weight >= max_bytes:
-            yield chunk
-            chunk, weight = [], 0
-    if chunk:
-        yield chunk
-
-
-def serial_results(tasks: Iterable[Task], opts: RunOptions) -> Iterator[Result]:
-    init_worker(opts)
-    for t in tasks:
-        yield from process_chunk([t], opts)
-
-
-def pool_results(tasks: Iterable[Task], opts: RunOptions, workers: int, chunk_size: int) -> Iterator[Result]:
-    """Results in input order from a spawn-based process pool, bounded work in flight."""
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    ctx = mp.get_context("spawn")
-
-    def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_pool_worker_init,
-                                   initargs=(opts,))
-
-    pool = new_pool()
-    max_inflight = workers * 3
-    pending: deque = deque()
-    try:
-        src = _chunks(tasks, chunk_size)
-        exhausted = False
-        while True:
-            while not exhausted and len(pending) < max_inflight:
-                chunk = next(src, None)
-                if chunk is None:
-                    exhausted = True
-                    break
-                pending.append((chunk, pool.submit(process_chunk, chunk, opts)))
-            if not pending:
-                break
-            chunk, fut = pending.popleft()
-            try:
-                results = fut.result()
-            except BrokenProcessPool:
-                # a worker died (killed, out of memory, crash in C code): redo the chunks in
-                # flight one article at a time so only the culprit is reported
-                pool.shutdown(wait=False, cancel_futures=True)
-                redo = [chunk] + [c for c, _ in pending]
-                pending.clear()
-                pool = new_pool()
-                for c in redo:
-                    for t in c:
-                        try:
-                            yield pool.submit(process_task, t, opts).result()
-                        except BrokenProcessPool:
-                            pool.shutdown(wait=False, cancel_futures=True)
-                            pool = new_pool()
-                            yield _error_result(t.doc_id, t.source(), "worker", "WorkerDied",
-                                                "the worker process died on this article (killed or out of memory)")
-                continue
-            yield from results
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-# --- the run --------------------------------------------------------------------------------
-
-
-@dataclass
-class RunConfig:
-    paths: list[str]
-    out: Path
-    sources: SourceOptions = field(default_factory=SourceOptions)
-    options: RunOptions = field(default_factory=RunOptions)
-    workers: int = 1
-    chunk_size: int = 8
-    engine: str = "local"
-    scheduler: Optional[str] = None
-    resume: bool = False
-    strict: bool = False
-    quiet: bool = False
-    progress: Optional[bool] = None  # None: when stderr is a terminal
-    flush_every: int = 512  # checkpoint after this many articles …
-    flush_seconds: float = 2.0  # … or this many seconds, whichever comes first
-    connect_timeout: float = 30.0  # seconds to reach a Dask scheduler
-    auto_workers: bool = False  # workers not chosen by the user: small archives run in-process
-
-
-def fingerprint(cfg: RunConfig) -> dict[str, Any]:
-    s, o = cfg.sources, cfg.options
-    ext = o.extractor
-    return {
-        # source.path is written as given, so a resume must see the same spelling from the same place
-        "paths": list(cfg.paths), "cwd": os.getcwd(),
-        "fields": [s.text_field, s.id_field, s.title_field, s.date_field, s.url_field, s.input_format],
-        "with_text": o.with_text, "max_chars": o.max_chars, "ner_model": o.ner_model, "opencc": o.opencc,
-        "article_timeout": o.article_timeout,
-        "extractor": None if ext is None else f"{ext.__module__}.{ext.__qualname__}",
-        "cnie": __version__, "rules": _rules_digest(),
-    }
-
-
-def _rules_digest() -> Optional[str]:
-    """A hash of the rule files: resuming after they changed would mix two rule sets."""
-    try:
-        from .rules import rules_dir
-
-        root = rules_dir()
-        h = hashlib.sha256()
-        for p in sorted(root.rglob("*")):
-            if p.is_file():
-                h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
-        return h.hexdigest()[:16]
-    except Exception:
-        return None
 
 
 def run(cfg: RunConfig) -> dict[str, Any]:
@@ -611,7 +111,7 @@ def run(cfg: RunConfig) -> dict[str, Any]:
     out = Output(Path(cfg.out), cfg.options.with_text, fingerprint(cfg))
     out._prepare_dir()
     try:
-        _extractor(cfg.options)
+        load_extractor(cfg.options)
     except Exception as e:
         raise RunError(f"the extraction pipeline cannot be loaded: {type(e).__name__}: {e}") from None
     resumed = out.start_resume() if cfg.resume else (out.start_fresh() or False)
@@ -625,7 +125,7 @@ def run(cfg: RunConfig) -> dict[str, Any]:
 
     walk = WalkStats()
     tasks = iter_tasks(cfg.paths, src_opts, walk)
-    tasks = _skip_done(tasks, out.done, out.last_doc, out.dir)
+    tasks = skip_done(tasks, out.done, out.last_doc, out.dir)
     bar = _progress(cfg, src_opts, out.done)
     t0 = time.monotonic()
     elapsed = lambda: out.elapsed_before + time.monotonic() - t0  # noqa: E731
@@ -674,20 +174,6 @@ def _results(cfg: RunConfig, tasks: Iterator[Task]) -> tuple[Iterator[Result], i
             return serial_results(rest, cfg.options), 1
         tasks = rest
     return pool_results(tasks, cfg.options, cfg.workers, cfg.chunk_size), cfg.workers
-
-
-def _skip_done(tasks: Iterator[Task], done: int, last_doc: Optional[str], out_dir: Path) -> Iterator[Task]:
-    if done:
-        t = None
-        for _ in range(done):
-            t = next(tasks, None)
-            if t is None:
-                break
-        if t is None or (last_doc is not None and t.doc_id != last_doc):
-            raise RunError(f"{out_dir}: the inputs changed since the interrupted run "
-                           f"(input #{done} is {getattr(t, 'doc_id', 'missing')!r}, was {last_doc!r}); "
-                           "run without --resume to start over")
-    yield from tasks
 
 
 def _progress(cfg: RunConfig, src_opts: SourceOptions, initial: int):
