@@ -26,7 +26,9 @@ Takes bytes, a path or an HTML string; returns ``str`` text plus what was learnt
   (script, style, navigation and boilerplate dropped; paragraphs one per line). **The record text of
   an HTML input is this extracted text**: every offset in the output points into it, and
   ``--with-text`` stores it, so ``text[start:end] == item.text`` keeps holding. When trafilatura
-  finds no main text (very short pages) its whole-page text conversion is used instead.
+  finds no main text (very short pages) its whole-page text conversion is used instead. The
+  publication date is taken only from the page's markup (meta tags, ``<time>``, JSON-LD …),
+  never guessed from a year in the body text.
 
 * :func:`simplified_view` — traditional → simplified characters for matching (``--opencc``):
   OpenCC's ``t2s`` conversion applied character by character, keeping only conversions of one
@@ -271,6 +273,9 @@ def html_text(html: str) -> HtmlText:
         doc = trafilatura.bare_extraction(
             html, output_format="python", include_comments=False, include_tables=True,
             favor_recall=True, with_metadata=True,
+            # dates from the page's markup only: the extensive search turns a year in the body
+            # ("2018年") into a publication date 2018-01-01, which would override the header's
+            date_extraction_params={"extensive_search": False, "original_date": True},
         )
     except Exception as e:  # trafilatura/lxml raise assorted errors on broken markup
         raise ReadError("html", f"HTML extraction failed: {e}", type(e).__name__) from None

@@ -102,6 +102,14 @@ def test_html_main_text_without_script_or_style():
     assert h.text[i:i + 6] == "46474件"  # offsets are into the extracted text
 
 
+def test_html_date_only_from_markup_never_guessed_from_body_years():
+    page = ("<html><head><title>东莞</title></head><body><article><p>记者获悉，2019年共成功调解案件46474件。</p>"
+            "<p>2018年的情况另有说明，数量为12件。</p></article></body></html>")
+    assert html_text(page).published is None
+    marked = page.replace("<title>", '<meta property="article:published_time" content="2020-10-10T08:16:45"><title>')
+    assert html_text(marked).published == "2020-10-10"
+
+
 def test_html_tiny_page_falls_back_to_page_text():
     h = html_text("<html><body><p>只有一句：12件。</p><script>x=1</script></body></html>")
     assert h.text.strip() == "只有一句：12件。"
