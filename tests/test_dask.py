@@ -56,8 +56,9 @@ def test_dask_article_timeout_in_worker_threads(tmp_path):
     arch = slow_archive(tmp_path / "arch")
     opts = RunOptions(extractor=slow_extract, article_timeout=0.5)
     run(RunConfig(paths=[str(arch)], out=tmp_path / "local", options=opts, workers=1, quiet=True))
+    # chunks of 2: the worker thread that abandons 02 then extracts 03
     s = run(RunConfig(paths=[str(arch)], out=tmp_path / "dask", options=opts, engine="dask",
-                      scheduler=cluster.scheduler_address, chunk_size=3, quiet=True))
+                      scheduler=cluster.scheduler_address, chunk_size=2, quiet=True))
     assert s["articles"] == {"seen": 7, "ok": 6, "failed": 1}
     errs = [json.loads(x) for x in (tmp_path / "dask" / "errors.jsonl").read_text().splitlines()]
     assert [(e["doc_id"], e["stage"], e["error"]) for e in errs] == [("02.txt", "extract", "Timeout")]

@@ -50,9 +50,8 @@ def test_slow_article_is_reported_and_outputs_identical_across_workers(tmp_path)
     t0 = time.monotonic()
     s1 = run(RunConfig(paths=[str(arch)], out=tmp_path / "w1", options=opts, workers=1, quiet=True))
     assert time.monotonic() - t0 < 10  # the 20 s article was abandoned
-    # chunks of 3: the slow article shares its worker with 00 and 01 before it … and the pool
-    # worker that timed out goes on with the next chunk
-    s2 = run(RunConfig(paths=[str(arch)], out=tmp_path / "w2", options=opts, workers=2, chunk_size=3, quiet=True))
+    # chunks of 2: 02 (slow) and 03 go to the same pool worker, which extracts 03 after the timeout
+    s2 = run(RunConfig(paths=[str(arch)], out=tmp_path / "w2", options=opts, workers=2, chunk_size=2, quiet=True))
     for s in (s1, s2):
         assert s["articles"] == {"seen": 7, "ok": 6, "failed": 1}
     errs = _lines(tmp_path / "w1" / "errors.jsonl")
