@@ -198,21 +198,22 @@ def decode_html(data: bytes) -> Decoded:
             writes_chinese = False
         if not writes_chinese:
             return _instead(data, f"the page declares charset {label}, which has no Chinese characters")
-    tries = [enc] + (["cp950", "big5hkscs"] if enc == "big5" else [])
-    error = None
-    for e in tries:
+    errors: list[UnicodeDecodeError] = []
+    for e in [enc] + (["cp950", "big5hkscs"] if enc == "big5" else []):
         try:
             return _check_text(data.decode(e), _canonical(e))
         except UnicodeDecodeError as err:
-            error = error or err
-    assert error is not None
+            errors.append(err)
     return _instead(data, f"the page declares charset {label} but its bytes do not decode as it "
-                          f"({error.reason} at byte {error.start})")
+                          f"({errors[0].reason} at byte {errors[0].start})")
 
 
 def _instead(data: bytes, why: str) -> Decoded:
-    """Detection decides after a declared charset did not fit; the record says why."""
+    """Detection decides after a declared charset did not fit; the record says why (unless
+    detection agrees with the declaration after all)."""
     dec = decode(data)
+    if _codec_for(dec.encoding) == _codec_for(declared_charset(data) or ""):
+        return dec
     return Decoded(dec.text, dec.encoding, f"read: {why}; decoded as {dec.encoding} (detected)")
 
 

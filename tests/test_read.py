@@ -173,6 +173,9 @@ HTML_CHARSET_SPECS = [
     (_page(META5.format(cs="klingon-8")), "gbk", "gb18030",
      "read: the page declares an unknown charset 'klingon-8'; decoded as gb18030 (detected)"),
     (_page(META5.format(cs="utf-16")), "utf-8", "utf-8", None),  # no BOM: means UTF-8, as in browsers
+    # a genuine Western page: detection agrees with its declaration, so no warning
+    (_page(META5.format(cs="iso-8859-1"), body="Un café très bon, déjà vu à la française.", title="Café"),
+     "latin-1", "iso8859-1", None),
     # a byte-order mark beats the declaration
     (_page(META5.format(cs="gbk")), "utf-8-sig", "utf-8-sig", None),
 ]
