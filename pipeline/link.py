@@ -25,7 +25,7 @@ from .clause import clause as _clause
 from .clause import patterns as _patterns
 from .contract import Indicator, Span
 from .indicators.base import DocContext, ends_with, lexicon, table_map
-from .subject import assign_subjects, inherit_subjects
+from .subject import assign_subjects, heading_subjects, inherit_subjects
 from .timex import TimeExpr
 from .timex import find_times as _find_all_times
 
@@ -39,6 +39,7 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
         by_sent.setdefault(i, []).append(ind)
     attribute = _attributor()
     title_times = _title_times(ctx)
+    order = sorted(indicators, key=lambda x: x.start)
     for si, inds in sorted(by_sent.items()):
         sent = sents[si] if sents else Span(0, len(ctx.text))
         sspan = Span(sent.start, sent.end)
@@ -55,7 +56,9 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
                 clause = _clause(ctx.norm, ind.start, sspan)
                 _time(ind, times, prev_times, prev, ctx.text)
                 if ind.type != "ranking":  # 增速前二名: the verb names what is ranked
-                    _change(ctx, ind, clause, prev)
+                    floor = max([o.end for o in inds if clause.start <= o.end <= ind.start],
+                                default=clause.start)
+                    _change(ctx, ind, clause, prev, floor)
                 if ind.scope is None:
                     _scope(ctx, ind, clause, sspan, ranks)
             assign_subjects(ctx, run, sspan, all_times, inds, entities)
@@ -68,6 +71,7 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
                     ind.org = attribute(ctx.text, sspan.start, sspan.end, ind.start, list(entities))
                 except Exception:  # attribution is best effort; never lose the indicator
                     ind.org = None
+    heading_subjects(ctx, order, entities)
 
 
 def _carry_basis(ctx: DocContext, inds: list[Indicator], everything: list[Indicator]) -> None:
@@ -217,7 +221,9 @@ def _time(ind: Indicator, times: list[TimeExpr], prev_times: list[TimeExpr], pre
         ind.time = text[prev_times[-1].start:prev_times[-1].end]
 
 
-def _change(ctx: DocContext, ind: Indicator, clause: _Clause, prev) -> None:
+def _change(ctx: DocContext, ind: Indicator, clause: _Clause, prev, floor: int | None = None) -> None:
+    """Change verb right before the figure; its basis between the previous figure of the clause
+    (``floor``) and the verb (同比增长38.0% 两年平均增长18.9%: 18.9% has no 同比)."""
     verbs, direction, implied = _change_lexicon()
     fill = lexicon("indicators/change_fillers.tsv")
     left = ctx.norm[clause.start:ind.start]
@@ -241,7 +247,8 @@ def _change(ctx: DocContext, ind: Indicator, clause: _Clause, prev) -> None:
         ind.basis_text = ctx.text[clause.start + vm.start():clause.start + vm.end()]
         return
     basis = lexicon("indicators/basis.tsv")
-    found = [m for m in basis.finditer(left, 0, vm.start())]
+    lo = 0 if floor is None else max(0, floor - clause.start)
+    found = [m for m in basis.finditer(left, lo, vm.start())]
     if found:
         b = found[-1]
         ind.basis = table_map("indicators/basis.tsv")[b.group()]

@@ -22,6 +22,7 @@ from .clause import words as _words
 from .contract import Indicator, Span
 from .indicators.base import DocContext, ends_with, lexicon, table_map
 from .rules import load_table
+from .segment import word_tags
 from .timex import TimeExpr
 
 
@@ -52,15 +53,87 @@ def inherit_subjects(ctx: DocContext, runs: list[list[Indicator]]) -> None:
             donor = next((d for d in reversed(done) if len(d) == len(run) > 1
                           and all(x.subject for x in d)), None)
             last = next((x for d in reversed(done) for x in reversed(d) if x.subject), None)
+            level = next((x for d in reversed(done) for x in reversed(d)
+                          if x.subject and x.type in ("money", "count")), None)
             for k, ind in enumerate(run):
                 src = donor[k] if donor else last
                 if src is None:
                     continue
-                ind.subject, ind.subject_head = src.subject, src.subject_head
                 clause = _clause(ctx.norm, ind.start, ind.sentence)
-                if share.search(ctx.norm, clause.start, run[0].start) and not src.subject.endswith(suffix):
+                is_share = share.search(ctx.norm, clause.start, run[0].start)
+                if is_share and not donor and level is not None:
+                    src = level  # 民营企业进出口12315.2亿元，…，占外贸总值的37.5%: the level's share
+                ind.subject, ind.subject_head = src.subject, src.subject_head
+                if is_share and not src.subject.endswith(suffix):
                     ind.subject, ind.subject_head = src.subject + suffix, suffix
         done.append(run)
+
+
+def heading_subjects(ctx: DocContext, indicators: list[Indicator], entities) -> None:
+    """Items of a list under a heading name only their entity (地级市1—7月投资增速前二名：
+    中卫市增长36.4%，… / 未开工项目共5个，…分别是：银川市2个): the subject becomes the entity plus
+    the heading's measure (中卫市投资, 银川市未开工项目); a bare rate (完成63.5% → 完成率) takes
+    the item's entity and the heading's rate (吴忠市投资完成率). docs/ANNOTATION.md rule 7."""
+    norm = ctx.norm
+    roles = _subject_words()
+    rate_sfx = sorted(roles.get("ratesuffix", {}), key=len, reverse=True)
+    rates = set(table_map("indicators/rate_nouns.tsv").values())
+    names = {(e.start, e.end) for e in entities if e.label in ("ORG", "LOC")}
+    colon = _patterns()["HEADING_COLON"]
+    for ind in indicators:
+        if ind.type == "ranking" or not ind.subject:
+            continue
+        p0 = norm.rfind("\n", 0, ind.start) + 1
+        cm = None
+        for cm in colon.finditer(norm, p0, ind.start):
+            pass
+        if cm is None:
+            continue
+        heads = [o for o in indicators if p0 <= o.start and o.end <= cm.start() and o.subject]
+        if not heads:
+            continue
+        h = heads[-1].subject
+        if ind.subject in rates and h.endswith(ind.subject):
+            seg = _item_start(norm, "ITEM_SEP", cm.end(), ind.start)
+            ent = next((e for s_, e in sorted(names) if s_ == seg), None)
+            if ent is None:
+                continue
+            note = _patterns()["NAME_NOTE"].match(norm, ent, ind.start)
+            ent = note.end() if note else ent  # 银川市（不含宁东）
+            hw = _words(h)
+            measure = "".join(hw[-2:]) if len(hw) >= 2 else h
+            _set_subject(ind, ctx.text[seg:ent] + measure)
+            continue
+        seg = _item_start(norm, "NAME_SEP", cm.end(), ind.start)
+        if norm[seg:seg + len(ind.subject)] != _fold(ind.subject):
+            continue  # the subject is not the item's opening name
+        core = _patterns()["NAME_NOTE"].sub("", norm[seg:seg + len(ind.subject)])
+        if not ((seg, seg + len(core)) in names or len(core) <= MAX_NAME):
+            continue
+        measure = h
+        if ind.change is not None:
+            for w in rate_sfx:  # 投资增速 + 增长36.4% → 投资
+                if measure.endswith(w) and len(measure) > len(w):
+                    measure = measure[:-len(w)]
+                    break
+        if ind.subject.endswith(measure):
+            continue
+        _set_subject(ind, ind.subject + measure)
+
+
+def _item_start(norm: str, sep: str, lo: int, hi: int) -> int:
+    """Start of the list item holding ``hi``: after the last ``sep`` separator in [lo, hi)."""
+    m = _patterns()[sep].search(norm, lo, hi)
+    return m.end() if m else lo
+
+
+def _fold(s: str) -> str:
+    from .normalise import normalise
+
+    return normalise(s).text
+
+
+MAX_NAME = 4  # an item name not found as an entity (宁东) is at most this long
 
 
 def assign_subjects(ctx: DocContext, run: list[Indicator], sent: Span, times: list[TimeExpr],
@@ -75,8 +148,13 @@ def assign_subjects(ctx: DocContext, run: list[Indicator], sent: Span, times: li
             _set_subject(first, right)
             return
     spans = {o.end: o.start for o in others if o.end <= first.start}
-    orgs = [(e.start, e.end) for e in entities if e.label in ("ORG", "LOC")]
-    a, b = _left_np(ctx, clause.start, first.start, times, spans, orgs)
+    orgs = [(e.start, e.end) for e in entities if e.label == "ORG"]
+    a, b = _left_np(ctx, clause.start, first.start, times, spans, orgs, ranking=first.type == "ranking")
+    donor = _comparison_donor(ctx, first, clause, a, b, others)
+    if donor is not None:  # 高出美国200亿元 / 以4905.2亿元继续排第一: the earlier figure's subject
+        for ind in run:
+            ind.subject, ind.subject_head = donor.subject, donor.subject_head
+        return
     if a >= b:
         last = run[-1]
         if last.type == "count":  # 分别有3、5和8个项目: the list shares the last item's noun
@@ -88,18 +166,87 @@ def assign_subjects(ctx: DocContext, run: list[Indicator], sent: Span, times: li
     rate = table_map("indicators/rate_nouns.tsv").get(ctx.norm[a:b])
     if rate and first.type == "percentage":  # 完成63.5% → 完成率
         phrase = rate
+    else:
+        phrase = _share_name(ctx, phrase, a, clause, sent, times, first.type == "percentage")
     if len(run) > 1:
         sep = lexicon("indicators/list_separators.tsv")
         parts = [p for p in sep.split(ctx.norm[a:b])]
         if len(parts) == len(run) and all(parts):
             pos = a
-            for ind, part in zip(run, parts):
+            spans_ = []
+            for part in parts:
                 i = ctx.norm.index(part, pos)
-                _set_subject(ind, ctx.text[i:i + len(part)])
+                spans_.append(ctx.text[i:i + len(part)])
                 pos = i + len(part)
+            for ind, part in zip(run, _shared_head(spans_)):
+                _set_subject(ind, part)
             return
     for ind in run:
         _set_subject(ind, phrase)
+
+
+def _comparison_donor(ctx: DocContext, first: Indicator, clause, a: int, b: int,
+                      others: list[Indicator]) -> Indicator | None:
+    """The earlier figure of the sentence whose subject a gap or a ranking continues: a phrase
+    that opens with a comparison word (高出美国200亿元, 高于去年投资时序进度3.8个百分点:
+    docs/ANNOTATION.md, gaps) or a ranking with a figure earlier in its clause
+    (对欧盟进出口以4905.2亿元继续排第一)."""
+    earlier = [o for o in others if o.end <= first.start and o.subject]
+    if not earlier:
+        return None
+    if first.type == "ranking":
+        inside = [o for o in earlier if o.start >= clause.start]
+        return inside[-1] if inside else None
+    compare = _subject_words().get("compare", {})
+    lo = clause.start
+    while lo < first.start and ctx.norm[lo].isspace():
+        lo += 1
+    if any(ctx.norm.startswith(w, x, first.start) for w in compare for x in (a, lo)):
+        return earlier[-1]
+    return None
+
+
+def _share_name(ctx: DocContext, phrase: str, a: int, clause, sent: Span, times,
+                percentage: bool) -> str:
+    """``X占Y的比例Z`` → ``X占比Z`` (docs/ANNOTATION.md rule 6); a clause that opens with 占 takes
+    X from the end of the clause before it (用地面积，占项目总用地面积的比例上限 → 用地面积占比上限)."""
+    folded = ctx.norm[a:a + len(phrase)]
+    m = _patterns()["SHARE_NAME"].fullmatch(folded)
+    rest = phrase[m.start("rest"):] if m else ""
+    if not m and percentage:
+        m = _patterns()["SHARE_PLAIN"].fullmatch(folded)
+    if not m:
+        return phrase
+    x = phrase[:m.end("x")]
+    if not x and clause.start > sent.start:
+        prev = _clause(ctx.norm, clause.start - 1, sent)
+        pa, pb = _left_np(ctx, prev.start, clause.start - 1, times)
+        x = ctx.text[pa:pb] if pa < pb else ""
+    if not x:
+        return phrase
+    return x + table_map("indicators/labels.tsv")["share_suffix"] + rest
+
+
+def _shared_head(parts: list[str]) -> list[str]:
+    """Coordinated subjects that write the head once (加工贸易和保税物流进出口 → 加工贸易进出口,
+    保税物流进出口): an earlier part without the last part's head noun takes it."""
+    last = _words(parts[-1])
+    if len(last) < 2:
+        return parts
+    head = last[-1]
+    if len(head) < 2 or not _patterns()["NP_WORD"].fullmatch(head) or head in word_place_like():
+        return parts
+    out = []
+    for p in parts[:-1]:
+        ws = _words(p)
+        out.append(p if (len(ws) < 1 or head in ws or len(ws) >= len(last)) else p + head)
+    return out + [parts[-1]]
+
+
+@functools.lru_cache(maxsize=1)
+def word_place_like() -> frozenset[str]:
+    """Heads that never spread over a list (places and level words: 市, 县, 区 …)."""
+    return frozenset(_subject_words().get("nospread", {}))
 
 
 def _set_subject(ind: Indicator, phrase: str) -> None:
@@ -150,7 +297,14 @@ def _right_np(ctx: DocContext, start: int, end: int) -> str | None:
 
 @functools.lru_cache(maxsize=1)
 def _cut_words() -> tuple[str, ...]:
-    return tuple(_subject_words().get("cut", {}))
+    roles = _subject_words()
+    return tuple(roles.get("cut", {})) + tuple(roles.get("start", {}))
+
+
+def _starts_with_verb(phrase: str) -> bool:
+    """Is the first jieba word of ``phrase`` a verb (dictionary tag v*)? 警方|抓获…"""
+    words = _words(phrase)
+    return bool(words) and word_tags().get(words[0], "").startswith("v")
 
 
 def _any_in(words: tuple[str, ...], s: str) -> bool:
@@ -177,17 +331,23 @@ def _trail_rules():
 
 
 def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr],
-             figures: dict[int, int] | None = None, orgs: list[tuple[int, int]] = ()) -> tuple[int, int]:
+             figures: dict[int, int] | None = None, orgs: list[tuple[int, int]] = (),
+             ranking: bool = False) -> tuple[int, int]:
     """(start, end) of the subject left of a figure, within [cs, pos).
 
     ``figures`` maps the end of each earlier figure to its start (3个90%: the subject of 90%
-    skips 3个); a subject that begins with an organisation or a place (``orgs`` spans) loses it —
-    that is the actor or the scope, not the thing measured.
+    skips 3个). Places and scope words at the start stay (江苏省民营企业进出口,
+    全国规模以上工业企业利润总额: docs/ANNOTATION.md rule 1); an organisation (``orgs`` spans)
+    followed by a verb is the agent and is dropped (警方抓获…). For a ``ranking`` the change word
+    stays (投资增速前二名: what is ranked is the growth rate).
     """
     figures = figures or {}
     roles = _subject_words()
     norm = ctx.norm
     trail_char, trail_token, strip_res = _trail_rules()
+    keep = _subject_words().get("keepchange", {})
+    if ranking or any(w in norm[cs:pos] for w in keep):
+        strip_res = strip_res[1:]  # not the change verbs (投资增速前二名, 拉动进出口增长9.6个百分点)
     time_ends = {t.end: t.start for t in times}
     a, b = cs, pos
     changed = True
@@ -229,33 +389,36 @@ def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr],
             a = max(a, t.end)
     cut = roles.get("cut", {})
     a = max(a, b - SEGMENT_WINDOW)  # beyond this the subject is cut to MAX_SUBJECT anyway
+    begin = roles.get("start", {})
     pos_ = a
     last_cut = None
-    for w in (_words(norm[a:b]) if _any_in(_cut_words(), norm[a:b]) else ()):
+    nocut = roles.get("keepafter", {})
+    ws = _words(norm[a:b]) if _any_in(_cut_words(), norm[a:b]) else ()
+    for k, w in enumerate(ws):
+        if k + 1 < len(ws) and ws[k + 1] in nocut:
+            pos_ += len(w)
+            continue  # …套数的|比例: 的 before 比例 joins the share's two halves
+        if w in begin:
+            last_cut = pos_  # 为国家|挽回经济损失: the subject starts at the word
         pos_ += len(w)
         if w in cut:
             last_cut = pos_
     if last_cut is not None:
         a = last_cut
-    # strip leading determiners, verbs, scope and time words
+    # strip leading determiners, light verbs and agents (never the whole phrase)
     lead = roles.get("lead", {})
     lead_words = _lead_words()
-    scope = lexicon("indicators/scope.tsv")
     changed = True
     while changed and a < b:
         changed = False
-        m = scope.match(norm, a, b)
-        if m:
-            a = m.end()
-            changed = True
-            continue
         org = next((e for s_, e in orgs if s_ <= a < e and b - e >= 2), None)
-        if org is not None:
+        if org is not None and _starts_with_verb(norm[org:b]):
             a = org
             changed = True
             continue
         for w in lead_words:
-            if norm.startswith(w, a, b) and (lead[w] == "char" or (_words(norm[a:b]) or [""])[0] == w):
+            if norm.startswith(w, a, b) and a + len(w) < b \
+                    and (lead[w] == "char" or (_words(norm[a:b]) or [""])[0] == w):
                 a += len(w)
                 changed = True
                 break
@@ -263,6 +426,11 @@ def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr],
     bound = _patterns()["NON_PHRASE_TAIL"].search(norm, a, b)
     if bound:
         a = bound.end()
+    if ranking:  # 地级市|重大项目开工率前二名: the set ranked is not what is ranked
+        for w in _subject_words().get("rankset", {}):
+            if norm.startswith(w, a, b) and a + len(w) < b:
+                a += len(w)
+                break
     # never reach back over another figure (培训活动160多场次、培训|4.56万人次)
     for fe, fs in figures.items():
         if a <= fs < b and fe <= b:

@@ -14,7 +14,7 @@ SEED = "dongguan-2020-10-10.txt"
 
 @pytest.fixture(scope="module")
 def corpus(root):
-    return evaluate_corpus(root / "corpora" / "articles", root / "corpora" / "gold")
+    return evaluate_corpus(root / "corpora" / "articles", root / "corpora" / "gold", split="dev")
 
 
 @pytest.fixture(scope="module")
