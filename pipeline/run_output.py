@@ -38,6 +38,7 @@ class Counters:
     entities: int = 0
     chars: int = 0
     nbytes: int = 0
+    failures: dict[str, int] = field(default_factory=dict)  # "stage/ErrorType" → articles
 
     def add(self, r: Result) -> None:
         self.seen += 1
@@ -50,6 +51,8 @@ class Counters:
             self.nbytes += r.nbytes
         else:
             self.failed += 1
+            key = r.error or "unknown"
+            self.failures[key] = self.failures.get(key, 0) + 1
 
 
 class Output:
@@ -165,7 +168,8 @@ class Output:
                 "done": self.done, "last_doc": self.last_doc,
                 "sizes": {n: self.sizes[n] for n in self.fds},
                 "counters": {"seen": c.seen, "ok": c.ok, "failed": c.failed, "types": c.types,
-                             "entities": c.entities, "chars": c.chars, "nbytes": c.nbytes},
+                             "entities": c.entities, "chars": c.chars, "nbytes": c.nbytes,
+                             "failures": c.failures},
                 "elapsed": round(elapsed, 3)}
         atomic_write(self.dir / CHECKPOINT, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 

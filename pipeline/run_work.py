@@ -56,6 +56,7 @@ class Result:
     entities: int = 0
     chars: int = 0
     nbytes: int = 0
+    error: Optional[str] = None  # a failed article: "stage/ErrorType", counted in the summary
 
 
 def load_extractor(opts: RunOptions) -> Callable[..., Any]:
@@ -88,7 +89,7 @@ def error_result(task_doc: str, source: Source, stage: str, error: str, message:
         line.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates: escape them rather than lose the line
         line = json.dumps(obj, ensure_ascii=True, separators=(",", ":"))
-    return Result(doc_id=task_doc, error_line=line)
+    return Result(doc_id=task_doc, error_line=line, error=f"{stage}/{error}")
 
 
 def _source_dict(s: Source) -> dict[str, Any]:

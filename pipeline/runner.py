@@ -14,7 +14,8 @@ writes, in DIR:
   ``{"doc_id", "text_sha256", "text"}``, exactly one line per ``indicators.jsonl`` line, same
   order (line *i* of one belongs to line *i* of the other). For HTML inputs this is the
   extracted main text. ``cnie report`` re-reads it.
-* ``summary.json`` — articles seen/ok/failed (seen = ok + failed), indicators per type,
+* ``summary.json`` — articles seen/ok/failed (seen = ok + failed), failures per
+  ``stage/error`` (``{"extract/Timeout": 2, "decode/BinaryFile": 1}``), indicators per type,
   entities, characters, bytes, files of other types skipped, elapsed seconds, start-up seconds
   (until the first result: workers loading jieba and the rules), articles/s, MB/s, workers
   really used, engine. Also printed as one paragraph on stderr at the end (not with ``--quiet``).
@@ -205,6 +206,7 @@ def _summary(cfg: RunConfig, out: Output, walk: WalkStats, elapsed: float) -> di
         "cnie": __version__,
         "inputs": list(cfg.paths),
         "articles": {"seen": c.seen, "ok": c.ok, "failed": c.failed},
+        "failures": dict(sorted(c.failures.items())),
         "indicators": {"total": sum(c.types.values()), **dict(sorted(c.types.items()))},
         "entities": c.entities,
         "characters": c.chars,
@@ -224,8 +226,9 @@ def _summary(cfg: RunConfig, out: Output, walk: WalkStats, elapsed: float) -> di
 def summary_paragraph(s: dict[str, Any]) -> str:
     a, ind = s["articles"], s["indicators"]
     by_type = ", ".join(f"{k} {v:,}" for k, v in ind.items() if k != "total")
+    why = ", ".join(f"{n:,} {k}" for k, n in sorted((s.get("failures") or {}).items(), key=lambda kv: -kv[1]))
     parts = [f"cnie extract: {a['seen']:,} articles seen, {a['ok']:,} ok, {a['failed']:,} failed"
-             + (f" (see {s['files']['errors']})" if a["failed"] else "") + ";",
+             + (f" ({why + '; ' if why else ''}see {s['files']['errors']})" if a["failed"] else "") + ";",
              f"{ind['total']:,} indicators" + (f" ({by_type})" if by_type else "") + f", {s['entities']:,} entities;"]
     rate = f"{s['articles_per_s']:,} articles/s, {s['mb_per_s']} MB/s" if s["articles_per_s"] else "no time measured"
     how = "on the Dask cluster" if s["engine"] == "dask" else f"{s['workers']} worker{'s' if s['workers'] != 1 else ''}"

@@ -83,7 +83,7 @@ def _outputs(out: Path) -> dict[str, bytes]:
 
 def _summary_counts(out: Path) -> dict:
     s = json.loads((out / "summary.json").read_text())
-    return {k: s[k] for k in ("articles", "indicators", "entities", "characters", "bytes")}
+    return {k: s[k] for k in ("articles", "failures", "indicators", "entities", "characters", "bytes")}
 
 
 @functools.lru_cache(maxsize=1)
@@ -96,6 +96,7 @@ def _reference():
     out = _outputs(tmp / "out")
     assert len(out["indicators.jsonl"].splitlines()) == N_DOCS - 4  # docs 5, 22, 39, 56 fail
     assert len(out["errors.jsonl"].splitlines()) == 4
+    assert _summary_counts(tmp / "out")["failures"] == {"extract/ValueError": 4}
     return arch, out, _summary_counts(tmp / "out")
 
 

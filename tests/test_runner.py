@@ -193,6 +193,8 @@ def test_bad_input_archive_every_input_accounted(tmp_path):
     }
     assert s["articles"] == {"seen": 12, "ok": 6, "failed": 6}
     assert s["articles"]["seen"] == s["articles"]["ok"] + s["articles"]["failed"]
+    assert s["failures"] == {f"{stage}/{error}": 1 for stage, error in errs.values()}
+    assert "6 failed (1 decode/BinaryFile, 1 limit/ArticleTooLong, " in summary_paragraph(s)
     enc = {d: r["source"]["encoding"] for d, r in recs.items()}
     assert enc == {"a_first.txt": "utf-8", "big5.txt": "big5", "gbk.txt": "gb18030", "page.html": "utf-8",
                    "r1": "utf-8", "utf16.txt": "utf-16"}

@@ -54,6 +54,7 @@ def test_slow_article_is_reported_and_outputs_identical_across_workers(tmp_path)
     s2 = run(RunConfig(paths=[str(arch)], out=tmp_path / "w2", options=opts, workers=2, chunk_size=2, quiet=True))
     for s in (s1, s2):
         assert s["articles"] == {"seen": 7, "ok": 6, "failed": 1}
+        assert s["failures"] == {"extract/Timeout": 1}
     errs = _lines(tmp_path / "w1" / "errors.jsonl")
     assert errs == [{"doc_id": "02.txt", "source": {"path": str(arch / "02.txt"), "record": None, "encoding": "utf-8"},
                      "stage": "extract", "error": "Timeout",
