@@ -55,16 +55,21 @@ def fingerprint(cfg: RunConfig) -> dict[str, Any]:
     }
 
 
+RULE_SUFFIXES = (".tsv", ".txt", ".patterns", ".csv", ".json")  # what the package ships as rules
+
+
 def _rules_digest() -> Optional[str]:
-    """A hash of the rule files: resuming after they changed would mix two rule sets."""
+    """A hash of the rule files: resuming after they changed would mix two rule sets. Notes
+    (``README.md``), hidden files and editor backups in the rules directory do not count."""
     try:
         from .rules import rules_dir
 
         root = rules_dir()
         h = hashlib.sha256()
         for p in sorted(root.rglob("*")):
-            if p.is_file():
-                h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+            rel = p.relative_to(root)
+            if p.suffix in RULE_SUFFIXES and p.is_file() and not any(part.startswith(".") for part in rel.parts):
+                h.update(rel.as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
         return h.hexdigest()[:16]
     except Exception:
         return None

@@ -195,3 +195,21 @@ def test_resume_without_checkpoint_starts_fresh(tmp_path):
     s = run(RunConfig(paths=[str(arch)], out=out, quiet=True, resume=True, options=RunOptions(extractor=_cheap)))
     assert s["articles"]["seen"] == 1
     assert [json.loads(x)["doc_id"] for x in (out / "indicators.jsonl").read_text().splitlines()] == ["a.txt"]
+
+
+def test_rules_digest_counts_rule_files_only(tmp_path, monkeypatch):
+    import shutil
+
+    from pipeline.run_config import _rules_digest
+
+    shutil.copytree(REPO / "rules", tmp_path / "rules")
+    monkeypatch.setenv("CNIE_RULES", str(tmp_path / "rules"))
+    before = _rules_digest()
+    assert before is not None
+    (tmp_path / "rules" / "NOTES.md").write_text("notes")
+    (tmp_path / "rules" / ".units.tsv.swp").write_text("editor")
+    (tmp_path / "rules" / "units.tsv~").write_text("backup")
+    assert _rules_digest() == before
+    table = next((tmp_path / "rules").rglob("*.tsv"))
+    table.write_text(table.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert _rules_digest() != before
