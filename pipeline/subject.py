@@ -26,8 +26,8 @@ from .segment import word_tags
 from .timex import TimeExpr
 
 
-MAX_SUBJECT = 24  # characters; longer left contexts keep their tail
-SEGMENT_WINDOW = 40  # characters left of a figure given to jieba (a long clause is not cut whole)
+MAX_SUBJECT = 32  # characters; longer left contexts keep their tail
+SEGMENT_WINDOW = 48  # characters left of a figure given to jieba (a long clause is not cut whole)
 
 
 @functools.lru_cache(maxsize=1)
@@ -80,19 +80,23 @@ def heading_subjects(ctx: DocContext, indicators: list[Indicator], entities) -> 
     rates = set(table_map("indicators/rate_nouns.tsv").values())
     names = {(e.start, e.end) for e in entities if e.label in ("ORG", "LOC")}
     colon = _patterns()["HEADING_COLON"]
-    for ind in indicators:
+    for k, ind in enumerate(indicators):  # sorted by start
         if ind.type == "ranking" or not ind.subject:
             continue
         p0 = norm.rfind("\n", 0, ind.start) + 1
-        cm = None
-        for cm in colon.finditer(norm, p0, ind.start):
-            pass
+        cm = colon.search(norm, p0, ind.start)  # reverse pattern: the last colon
         if cm is None:
             continue
-        heads = [o for o in indicators if p0 <= o.start and o.end <= cm.start() and o.subject]
-        if not heads:
+        head, j = None, k - 1
+        while j >= 0 and indicators[j].start >= p0:  # the last figure with a subject before the colon
+            o = indicators[j]
+            if o.end <= cm.start() and o.subject:
+                head = o
+                break
+            j -= 1
+        if head is None:
             continue
-        h = heads[-1].subject
+        h = head.subject
         if ind.subject in rates and h.endswith(ind.subject):
             seg = _item_start(norm, "ITEM_SEP", cm.end(), ind.start)
             ent = next((e for s_, e in sorted(names) if s_ == seg), None)
@@ -142,14 +146,15 @@ def assign_subjects(ctx: DocContext, run: list[Indicator], sent: Span, times: li
         return
     first = run[0]
     clause = _clause(ctx.norm, first.start, sent)
-    if first.type == "count" and len(run) == 1:
+    if first.type == "count" and len(run) == 1 and not _physical(first.unit):
         right = _right_np(ctx, first.end, clause.end)
         if right:
             _set_subject(first, right)
             return
     spans = {o.end: o.start for o in others if o.end <= first.start}
     orgs = [(e.start, e.end) for e in entities if e.label == "ORG"]
-    a, b = _left_np(ctx, clause.start, first.start, times, spans, orgs, ranking=first.type == "ranking")
+    a, b = _left_np(ctx, clause.start, first.start, times, spans, orgs,
+                    ranking=first.type == "ranking", single=len(run) == 1)
     donor = _comparison_donor(ctx, first, clause, a, b, others)
     if donor is not None:  # 高出美国200亿元 / 以4905.2亿元继续排第一: the earlier figure's subject
         for ind in run:
@@ -183,6 +188,16 @@ def assign_subjects(ctx: DocContext, run: list[Indicator], sent: Span, times: li
             return
     for ind in run:
         _set_subject(ind, phrase)
+
+
+def _physical(unit: str | None) -> bool:
+    """A physical unit (平方米, 吨, 公里 …): what follows it is not what is counted
+    (建筑面积不超过70平方米的小户型: the area is measured, left of the figure)."""
+    if not unit:
+        return False
+    classes = table_map("indicators/measure_words.tsv")
+    physical = _subject_words().get("leftunit", {})
+    return classes.get(unit) in physical
 
 
 def _comparison_donor(ctx: DocContext, first: Indicator, clause, a: int, b: int,
@@ -224,7 +239,9 @@ def _share_name(ctx: DocContext, phrase: str, a: int, clause, sent: Span, times,
         x = ctx.text[pa:pb] if pa < pb else ""
     if not x:
         return phrase
-    return x + table_map("indicators/labels.tsv")["share_suffix"] + rest
+    suffix = table_map("indicators/labels.tsv")["share_suffix"]
+    at = m.end("x")  # the article's own 占 / 佔 (the subject keeps the article's script)
+    return x + phrase[at:at + 1] + suffix[1:] + rest
 
 
 def _shared_head(parts: list[str]) -> list[str]:
@@ -332,7 +349,7 @@ def _trail_rules():
 
 def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr],
              figures: dict[int, int] | None = None, orgs: list[tuple[int, int]] = (),
-             ranking: bool = False) -> tuple[int, int]:
+             ranking: bool = False, single: bool = False) -> tuple[int, int]:
     """(start, end) of the subject left of a figure, within [cs, pos).
 
     ``figures`` maps the end of each earlier figure to its start (3个90%: the subject of 90%
@@ -438,7 +455,25 @@ def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr],
     sep = lexicon("indicators/list_separators.tsv")
     while a < b and (m := sep.match(norm, a, b)):
         a = m.end()
+    if single:
+        a = _last_conjunct(norm, a, b)
     if b - a > MAX_SUBJECT:
         a = b - MAX_SUBJECT
     return a, b
+
+
+def _last_conjunct(norm: str, a: int, b: int) -> int:
+    """A 、-list of predicates before the subject (原则上应独立成栋、可封闭管理、建筑面积不少于…):
+    the subject is the last conjunct once an earlier one holds a verb; a list closed by 等 or
+    of nouns only (货物、服务出口) stays whole."""
+    sep = _patterns()["CONJUNCT_SEP"]
+    cuts = [m.end() for m in sep.finditer(norm, a, b)]
+    if not cuts or _patterns()["LIST_CLOSE"].search(norm, cuts[-1], b):
+        return a
+    tags = word_tags()
+    starts = [a] + cuts
+    for lo, hi in zip(starts, cuts):
+        if any(tags.get(w, "").startswith("v") for w in _words(norm[lo:hi - 1])):
+            return cuts[-1]
+    return a
 
