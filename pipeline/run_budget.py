@@ -17,8 +17,11 @@ How the call is interrupted (:func:`mechanism` says which applies in the calling
 * ``None`` — neither is available (a Python other than CPython without SIGALRM): the budget is
   not enforced and the function runs to its end.
 
-In every case Python code is interrupted between bytecodes: one long call into C code (a single
-regular-expression search that backtracks for minutes) is abandoned only when it returns.
+Python code is interrupted between bytecodes. A long call into C code is interrupted by the
+signal only if it checks for signals (the ``re`` module's matcher does, so a backtracking
+``re`` search is cut at the deadline); otherwise, and always with the thread mechanism, it is
+abandoned only when it returns. A hard limit for C code that never returns would need the
+process to be killed from outside, which this module does not do.
 
 :class:`ArticleTimeout` derives from ``BaseException`` so that the pipeline's own
 ``except Exception`` (a stage that fails adds a warning) cannot swallow it. The interrupted

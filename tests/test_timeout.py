@@ -191,3 +191,12 @@ def test_no_mechanism_means_no_budget(monkeypatch):
     monkeypatch.setattr(run_budget, "_SET_ASYNC_EXC", None)
     assert mechanism() is None
     assert call_with_budget(0.05, _spin, 0.2) == "finished"
+
+
+def test_signal_budget_cuts_a_backtracking_re_search():
+    import re
+
+    t0 = time.monotonic()
+    with pytest.raises(ArticleTimeout):  # (a+)+$ on 40 a's and a b: 2**40 steps without the budget
+        call_with_budget(0.2, re.match, r"(a+)+$", "a" * 40 + "b")
+    assert time.monotonic() - t0 < 5
