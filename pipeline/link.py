@@ -40,6 +40,8 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
     attribute = _attributor()
     title_times = _title_times(ctx)
     order = sorted(indicators, key=lambda x: x.start)
+    ents = sorted(entities, key=lambda e: (e.start, e.end))
+    ent_starts = [e.start for e in ents]
     for si, inds in sorted(by_sent.items()):
         sent = sents[si] if sents else Span(0, len(ctx.text))
         sspan = Span(sent.start, sent.end)
@@ -47,6 +49,8 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
         all_times = _times(ctx).within(sent.start, sent.end, every=True)  # subjects skip every time
         prev_times = _paragraph_times(ctx, sents, si) or title_times
         inds.sort(key=lambda x: x.start)
+        lo, hi = bisect.bisect_left(ent_starts, sent.start), bisect.bisect_left(ent_starts, sent.end)
+        local = ents[lo:hi]  # the sentence's entities (subjects and attribution look no further)
         ranks = {r.start for r in inds if r.type == "ranking"}
         runs = _runs(ctx, inds)
         for run in runs:
@@ -61,14 +65,14 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
                     _change(ctx, ind, clause, prev, floor)
                 if ind.scope is None:
                     _scope(ctx, ind, clause, sspan, ranks)
-            assign_subjects(ctx, run, sspan, all_times, inds, entities)
+            assign_subjects(ctx, run, sspan, all_times, inds, local)
         inherit_subjects(ctx, runs)
-        _carry_basis(ctx, inds, indicators)
+        _carry_basis(ctx, inds, order)
         _periods(ctx, inds)
         if attribute is not None:
             for ind in inds:
                 try:
-                    ind.org = attribute(ctx.text, sspan.start, sspan.end, ind.start, list(entities))
+                    ind.org = attribute(ctx.text, sspan.start, sspan.end, ind.start, local)
                 except Exception:  # attribution is best effort; never lose the indicator
                     ind.org = None
     heading_subjects(ctx, order, entities)
@@ -79,6 +83,9 @@ def _carry_basis(ctx: DocContext, inds: list[Indicator], everything: list[Indica
     same paragraph (同比增长65.8%；股份制企业…增长44.0% → 同比), unless the clause names a
     different comparison (两年平均增长 …: rules/indicators/no_basis.tsv)."""
     blockers = lexicon("indicators/no_basis.tsv")
+    starts = ctx.cache.get("carry_starts")
+    if starts is None or len(starts) != len(everything):
+        starts = ctx.cache["carry_starts"] = [o.start for o in everything]
     for ind in inds:
         if ind.change is None or ind.basis is not None or ind.type == "ranking":
             continue
@@ -87,9 +94,11 @@ def _carry_basis(ctx: DocContext, inds: list[Indicator], everything: list[Indica
         if blockers.search(ctx.norm, clause.start, ind.start) or _patterns()["OTHER_BASE"].search(
                 ctx.norm, clause.start, ind.start):
             continue
-        earlier = [o for o in everything if para <= o.start < ind.start and o.basis is not None]
-        if earlier and earlier[-1].time == ind.time:  # same period: the same comparison
-            ind.basis = earlier[-1].basis
+        k = bisect.bisect_left(starts, ind.start) - 1
+        while k >= 0 and everything[k].start >= para and everything[k].basis is None:
+            k -= 1  # the last change before it in the paragraph that has a basis
+        if k >= 0 and everything[k].start >= para and everything[k].time == ind.time:
+            ind.basis = everything[k].basis  # same period: the same comparison
 
 
 @functools.lru_cache(maxsize=8192)
@@ -112,7 +121,7 @@ def _periods(ctx: DocContext, inds: list[Indicator]) -> None:
         # the period the text reports on: the last explicitly dated expression of the paragraph,
         # else the last time expression before the figure in the article that resolves
         for lo, explicit in ((para, True), (0, False)):
-            for t in reversed(find_times(ctx, lo, ind.start)):
+            for t in _times(ctx).before(lo, ind.start):
                 if t.text == ind.time or (explicit and not _patterns()["EXPLICIT_YEAR"].match(t.text)):
                     continue
                 anchor = resolve_period(t.text, published)
@@ -133,6 +142,15 @@ class _TimeIndex:
         self.dating = [t for t in self.every if not ends_with(marks, norm, t.start, max(0, t.start - 4))]
         self._starts = {id(self.every): [t.start for t in self.every],
                         id(self.dating): [t.start for t in self.dating]}
+
+    def before(self, lo: int, end: int):
+        """Dating expressions inside [lo, end), nearest first (lazily: callers stop early)."""
+        lst, starts = self.dating, self._starts[id(self.dating)]
+        i = bisect.bisect_left(starts, end) - 1
+        while i >= 0 and lst[i].start >= lo:
+            if lst[i].end <= end:
+                yield lst[i]
+            i -= 1
 
     def within(self, start: int, end: int, every: bool = False) -> list[TimeExpr]:
         lst = self.every if every else self.dating

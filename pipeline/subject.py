@@ -79,6 +79,9 @@ def heading_subjects(ctx: DocContext, indicators: list[Indicator], entities) -> 
     rate_sfx = sorted(roles.get("ratesuffix", {}), key=len, reverse=True)
     rates = set(table_map("indicators/rate_nouns.tsv").values())
     names = {(e.start, e.end) for e in entities if e.label in ("ORG", "LOC")}
+    name_at: dict[int, int] = {}
+    for s_, e in sorted(names, reverse=True):
+        name_at[s_] = e  # the shortest name starting there (sorted descending: shortest last)
     colon = _patterns()["HEADING_COLON"]
     for k, ind in enumerate(indicators):  # sorted by start
         if ind.type == "ranking" or not ind.subject:
@@ -99,7 +102,7 @@ def heading_subjects(ctx: DocContext, indicators: list[Indicator], entities) -> 
         h = head.subject
         if ind.subject in rates and h.endswith(ind.subject):
             seg = _item_start(norm, "ITEM_SEP", cm.end(), ind.start)
-            ent = next((e for s_, e in sorted(names) if s_ == seg), None)
+            ent = name_at.get(seg)
             if ent is None:
                 continue
             note = _patterns()["NAME_NOTE"].match(norm, ent, ind.start)

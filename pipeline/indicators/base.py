@@ -7,6 +7,7 @@ compiled longest-first alternation.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass, field
 
@@ -36,15 +37,28 @@ class DocContext:
     def quoted_spans(self) -> list[tuple[int, int]]:
         """(start, end) of each quoted phrase (inside the quote marks), computed once."""
         if self._quotes is None:
-            self._quotes = [(m.start(1), m.end(1)) for m in _quote_re().finditer(self.norm)]
+            spans = []
+            for m in _quote_re().finditer(self.norm):
+                g = next(i for i in range(1, len(m.groups()) + 1) if m.start(i) >= 0)  # the quote type that matched
+                spans.append((m.start(g), m.end(g)))
+            self._quotes = spans
         return self._quotes
 
     def in_short_quote(self, start: int, end: int, max_len: int = 12) -> bool:
-        for qs, qe in self.quoted_spans():
-            if qs <= start and end <= qe and qe - qs <= max_len:
-                return True
-            if qs > end:
+        spans = self.quoted_spans()
+        if not spans:
+            return False
+        if "quote_starts" not in self.cache:
+            self.cache["quote_starts"] = [qs for qs, _ in spans]
+        k = bisect.bisect_right(self.cache["quote_starts"], start)
+        # quotes starting at or before ``start``; a short one (≤ max_len) starts within max_len
+        while k > 0:
+            qs, qe = spans[k - 1]
+            if start - qs > max_len:
                 break
+            if end <= qe and qe - qs <= max_len:
+                return True
+            k -= 1
         return False
 
 

@@ -9,6 +9,8 @@ List separators come from ``rules/indicators/list_separators.tsv``.
 """
 from __future__ import annotations
 
+import bisect
+
 import regex
 
 from ..contract import Indicator, number
@@ -22,9 +24,16 @@ def spread(ctx: DocContext, found: list[Indicator]) -> tuple[list[Indicator], se
     """(new indicators, ids of found indicators they replace)."""
     sep = lexicon("indicators/list_separators.tsv")
     by_start = {i.start: i for i in found}
-    taken = [(i.start, i.end) for i in found]
+    found_ids = {id(i) for i in found}
+    taken = sorted((i.start, i.end) for i in found)  # non-overlapping
+    starts = [s for s, _ in taken]
+
+    def free(n) -> bool:
+        k = bisect.bisect_left(starts, n.end) - 1  # the last span starting before n ends
+        return k < 0 or taken[k][1] <= n.start
+
     bare = [n for n in ctx.numbers if n.kind == "number" and n.unit is None and n.value is not None
-            and n.qualifier == "exact" and not any(s < n.end and n.start < e for s, e in taken)]
+            and n.qualifier == "exact" and free(n)]
     out: list[Indicator] = []
     replaced: set[int] = set()
     # walk right to left so 3、5和8个 spreads from 8 to 5 to 3
@@ -38,7 +47,7 @@ def spread(ctx: DocContext, found: list[Indicator]) -> tuple[list[Indicator], se
         core = ctx.norm[n.core_start:n.core_end]
         if not _DIGITS.fullmatch(core):
             continue
-        if nxt in found and _approx_pair(ctx, n, m, nxt):
+        if id(nxt) in found_ids and _approx_pair(ctx, n, m, nxt):
             # 4、5% reads "four or five percent": one approximate range, not a list
             merged = Indicator(type=nxt.type, text=ctx.text[n.start:nxt.end], start=n.start, end=nxt.end,
                                value=number(n.value), unit=nxt.unit, approx=True, qualifier="range",
