@@ -33,7 +33,7 @@ BASES = {None, "同比", "环比"}
 LABELS = {"ORG", "LOC", "PER"}
 INDICATOR_KEYS = {"type", "text", "start", "end", "value", "unit", "qualifier", "subject",
                   "subject_head", "time", "period", "scope", "change", "basis"}
-OPTIONAL_KEYS = {"low", "high", "basis_text", "direction", "org", "approx"}
+OPTIONAL_KEYS = {"low", "high", "basis_text", "change_mode", "direction", "org", "approx"}
 # pipeline/period.py's output grammar: YYYY, YYYY-Qn, YYYY-Hn, YYYY-MM, YYYY-MM-DD, and
 # ranges A..B with either end open.
 _POINT = r"\d{4}(?:-(?:Q[1-4]|H[12]|(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?))?"

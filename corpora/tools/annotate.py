@@ -33,7 +33,7 @@ GOLD = ROOT / "corpora" / "gold"
 
 INDICATOR_FIELDS = ("type", "text", "start", "end", "value", "unit", "qualifier", "low", "high",
                     "subject", "subject_head", "time", "period", "scope", "change", "basis",
-                    "basis_text")
+                    "basis_text", "change_mode", "direction")
 REQUIRED_NULLABLE = ("unit", "subject", "subject_head", "time", "period", "scope", "change",
                      "basis")
 
