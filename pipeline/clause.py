@@ -14,6 +14,7 @@ import regex
 
 from .contract import Span
 from .rules import load_patterns, load_table
+from .indicators.base import literal_alternation
 from .segment import tokenizer
 
 
@@ -57,6 +58,5 @@ def change_lexicon():
     based = load_table("indicators/change_basis_words.tsv", min_cols=4).rows
     direction = {r[0]: (r[1], r[2]) for r in plain + based}
     implied = {r[0]: r[3] for r in based}
-    words = sorted(direction, key=lambda w: (-len(w), w))
-    return regex.compile("|".join(regex.escape(w) for w in words)), direction, implied
+    return literal_alternation(direction), direction, implied
 

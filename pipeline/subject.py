@@ -20,7 +20,7 @@ from .clause import clause as _clause
 from .clause import patterns as _patterns
 from .clause import words as _words
 from .contract import Indicator, Span
-from .indicators.base import DocContext, ends_with, lexicon, table_map
+from .indicators.base import DocContext, ends_with, lexicon, literal_alternation, table_map
 from .rules import load_table
 from .segment import word_tags
 from .timex import TimeExpr
@@ -342,8 +342,7 @@ def _trail_rules():
     """(a regex of the trail words stripped as strings; trail words stripped as whole jieba
     words; lexicons stripped from the end: change verbs, bases, scopes, fillers, separators)."""
     trail = _subject_words().get("trail", {})
-    words = sorted((w for w, m in trail.items() if m == "char"), key=len, reverse=True)
-    chars = regex.compile("|".join(regex.escape(w) for w in words) or "(?!)")
+    chars = literal_alternation(w for w, m in trail.items() if m == "char")
     tokens = tuple(sorted(w for w, m in trail.items() if m == "token"))
     strip = (_change_lexicon()[0], lexicon("indicators/basis.tsv"), lexicon("indicators/scope.tsv"),
              lexicon("indicators/change_fillers.tsv"), lexicon("indicators/list_separators.tsv"))

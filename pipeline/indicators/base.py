@@ -69,7 +69,19 @@ def lexicon(table: str, col: int = 0, where: tuple[int, str] | None = None) -> r
     words = [r[col] for r in t.rows
              if len(r) > col and (where is None or (len(r) > where[0] and r[where[0]] == where[1]))]
     words = sorted(set(words), key=lambda w: (-len(w), w))
-    return regex.compile("|".join(regex.escape(w) for w in words) if words else "(?!)")
+    return literal_alternation(words)
+
+
+_LAST_CHARS: dict[regex.Pattern, frozenset[str]] = {}
+
+
+def literal_alternation(words) -> regex.Pattern:
+    """Longest-first alternation of literal ``words``; :func:`ends_with` knows its last characters
+    and skips the regex when the text does not end with one of them."""
+    words = sorted(set(words), key=lambda w: (-len(w), w))
+    rx = regex.compile("|".join(regex.escape(w) for w in words) if words else "(?!)")
+    _LAST_CHARS[rx] = frozenset(w[-1] for w in words if w)
+    return rx
 
 
 @functools.lru_cache(maxsize=None)
@@ -97,4 +109,7 @@ def _end_anchored(pattern: regex.Pattern) -> regex.Pattern:
 
 def ends_with(pattern: regex.Pattern, s: str, end: int, start: int = 0) -> regex.Match | None:
     """The longest match of ``pattern`` that ends exactly at ``end`` (looking back 12 characters)."""
+    last = _LAST_CHARS.get(pattern)
+    if last is not None and (end <= start or s[end - 1] not in last):
+        return None  # no word of the lexicon ends with this character
     return _end_anchored(pattern).search(s, max(start, end - 12), end)
