@@ -8,7 +8,7 @@ patterns of ``rules/indicators/link.patterns`` and the change-verb lexicon built
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import regex
 
@@ -18,8 +18,9 @@ from .indicators.base import literal_alternation
 from .segment import tokenizer
 
 
-@dataclass(frozen=True)
-class Clause:
+class Clause(NamedTuple):
+    """A clause span (a tuple: built for every figure, several times)."""
+
     start: int
     end: int
 

@@ -55,6 +55,14 @@ def normalise_date(value) -> str | None:
         return None
 
 
+DATELINE_MAX = 160  # non-space characters: a longer line is body text, never a dateline
+
+
+def _short(line: str) -> bool:
+    """Can ``line`` be a dateline? (skips the slow pattern on paragraphs)"""
+    return len(line) <= DATELINE_MAX or len("".join(line.split())) <= DATELINE_MAX
+
+
 def parse_header(text: str) -> Meta:
     p = _patterns()
     meta = Meta()
@@ -63,12 +71,12 @@ def parse_header(text: str) -> Meta:
         return meta
     s, e = lines[0]
     first = text[s:e].strip()
-    if not p["DATELINE"].match(first):
+    if not (_short(first) and p["DATELINE"].match(first)):
         meta.title = first
     for idx, (s, e) in enumerate(lines[:HEADER_LINES]):
         line = text[s:e]
         if meta.published is None:
-            m = p["DATELINE"].match(line)
+            m = p["DATELINE"].match(line) if _short(line) else None
             if m:
                 try:
                     meta.published = _iso(m)
