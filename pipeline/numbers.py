@@ -44,6 +44,7 @@ import logging
 from dataclasses import dataclass, replace
 import re
 from decimal import Context, Decimal, localcontext
+from typing import NamedTuple
 
 import regex
 
@@ -58,8 +59,9 @@ _HUNDRED = Decimal(100)
 _PREC = 60   # widened to the text length (exact integers); division has its own context
 
 
-@dataclass(frozen=True)
-class NumberMatch:
+class NumberMatch(NamedTuple):
+    """One numeric expression (immutable; a tuple because an article has dozens of them)."""
+
     text: str            # ORIGINAL surface == original_text[start:end]
     start: int
     end: int             # end-exclusive, code-point offsets

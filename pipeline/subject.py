@@ -1,13 +1,16 @@
-"""Subjects: the noun phrase a figure measures, cut out of its clause.
+"""Subjects: the noun phrase a figure measures, cut out of its clause (docs/ANNOTATION.md).
 
 Takes the :class:`DocContext`, a sentence's indicators grouped into lists (runs) and the time
 expressions and entities around them; sets ``subject`` and ``subject_head`` in place. The
 subject is the phrase right after a count's measure word (2801个|基础网格), else the phrase left
-of the figure once change verbs, bases, scope words, times, earlier figures, bound words and a
-leading organisation or place are stripped (全市打掉的|涉恶犯罪集团数|居全省第一位). Lists
-``A、B、C分别…X、Y、Z`` are paired item by item; a figure with no phrase of its own takes one
-from earlier in the sentence; a share (占…的57%) becomes ``<subject>占比``; a rate verb alone
-(完成63.5%) names the rate (完成率). Word roles: ``rules/indicators/subject.tsv``.
+of the figure once change verbs, bases, times, earlier figures, bound words, light verbs and an
+agent are stripped (全市打掉的|涉恶犯罪集团数|居全省第一位); places and scope words inside the
+phrase stay (江苏省民营企业进出口). Lists ``A、B、C分别…X、Y、Z`` are paired item by item (a head
+written once is shared: 加工贸易和保税物流进出口); a figure with no phrase of its own takes one from
+earlier in the sentence, and so does a gap (高出美国200亿元); a share becomes ``<subject>占比``
+(占…的57%, X占Y的比例); a rate verb alone names the rate (完成63.5% → 完成率); items of a list
+under a heading take the heading's measure (投资增速前二名：中卫市增长36.4% → 中卫市投资).
+Word roles: ``rules/indicators/subject.tsv``.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from .clause import patterns as _patterns
 from .clause import words as _words
 from .contract import Indicator, Span
 from .indicators.base import DocContext, ends_with, lexicon, literal_alternation, table_map
+from .normalise import normalise
 from .rules import load_table
 from .segment import word_tags
 from .timex import TimeExpr
@@ -135,8 +139,6 @@ def _item_start(norm: str, sep: str, lo: int, hi: int) -> int:
 
 
 def _fold(s: str) -> str:
-    from .normalise import normalise
-
     return normalise(s).text
 
 
@@ -254,19 +256,13 @@ def _shared_head(parts: list[str]) -> list[str]:
     if len(last) < 2:
         return parts
     head = last[-1]
-    if len(head) < 2 or not _patterns()["NP_WORD"].fullmatch(head) or head in word_place_like():
+    if len(head) < 2 or not _patterns()["NP_WORD"].fullmatch(head):
         return parts
     out = []
     for p in parts[:-1]:
         ws = _words(p)
         out.append(p if (len(ws) < 1 or head in ws or len(ws) >= len(last)) else p + head)
     return out + [parts[-1]]
-
-
-@functools.lru_cache(maxsize=1)
-def word_place_like() -> frozenset[str]:
-    """Heads that never spread over a list (places and level words: 市, 县, 区 …)."""
-    return frozenset(_subject_words().get("nospread", {}))
 
 
 def _set_subject(ind: Indicator, phrase: str) -> None:

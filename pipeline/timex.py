@@ -8,15 +8,16 @@ form to a period against the publication date is :mod:`pipeline.period`'s job.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import regex
 
 from .rules import load_table, pattern_source
 
 
-@dataclass(frozen=True)
-class TimeExpr:
+class TimeExpr(NamedTuple):
+    """A time expression's surface and offsets (a tuple: built for every match)."""
+
     text: str
     start: int
     end: int
