@@ -14,6 +14,7 @@ Word roles: ``rules/indicators/subject.tsv``.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 
 import regex
@@ -87,13 +88,20 @@ def heading_subjects(ctx: DocContext, indicators: list[Indicator], entities) -> 
     for s_, e in sorted(names, reverse=True):
         name_at[s_] = e  # the shortest name starting there (sorted descending: shortest last)
     colon = _patterns()["HEADING_COLON"]
+    colons = [m.start() for m in colon.finditer(norm)]  # (the pattern searches in reverse)
+    colons.reverse()
+    if not colons:
+        return
     for k, ind in enumerate(indicators):  # sorted by start
         if ind.type == "ranking" or not ind.subject:
             continue
-        p0 = norm.rfind("\n", 0, ind.start) + 1
-        cm = colon.search(norm, p0, ind.start)  # reverse pattern: the last colon
-        if cm is None:
+        c = bisect.bisect_left(colons, ind.start) - 1  # the last colon before the figure …
+        if c < 0:
             continue
+        p0 = norm.rfind("\n", 0, ind.start) + 1
+        if colons[c] < p0:
+            continue  # … in its paragraph
+        cm = colon.match(norm, colons[c], colons[c] + 1)
         head, j = None, k - 1
         while j >= 0 and indicators[j].start >= p0:  # the last figure with a subject before the colon
             o = indicators[j]
@@ -217,13 +225,19 @@ def _comparison_donor(ctx: DocContext, first: Indicator, clause, a: int, b: int,
     if first.type == "ranking":
         inside = [o for o in earlier if o.start >= clause.start]
         return inside[-1] if inside else None
-    compare = _subject_words().get("compare", {})
+    compare = _role_re("compare")
     lo = clause.start
     while lo < first.start and ctx.norm[lo].isspace():
         lo += 1
-    if any(ctx.norm.startswith(w, x, first.start) for w in compare for x in (a, lo)):
+    if compare.match(ctx.norm, a, first.start) or compare.match(ctx.norm, lo, first.start):
         return earlier[-1]
     return None
+
+
+@functools.lru_cache(maxsize=None)
+def _role_re(role: str) -> regex.Pattern:
+    """The words of a subject.tsv role as one longest-first alternation."""
+    return literal_alternation(_subject_words().get(role, {}))
 
 
 def _share_name(ctx: DocContext, phrase: str, a: int, clause, sent: Span, times,
@@ -284,7 +298,7 @@ def _set_subject(ind: Indicator, phrase: str) -> None:
 def _drop_light_verbs(phrase: str) -> str:
     """Remove light verbs standing between two words of a subject (企业实现利润总额 → 企业利润总额)."""
     light = _subject_words().get("light", {})
-    if not _any_in(tuple(light), phrase):
+    if not _role_re("light").search(phrase):
         return phrase
     words = _words(phrase)
     if len(words) < 3 or not any(w in light for w in words[1:-1]):
@@ -312,20 +326,16 @@ def _right_np(ctx: DocContext, start: int, end: int) -> str | None:
 
 
 @functools.lru_cache(maxsize=1)
-def _cut_words() -> tuple[str, ...]:
+def _cut_re() -> regex.Pattern:
+    """Any cut or start word (decides whether segmenting the phrase can matter)."""
     roles = _subject_words()
-    return tuple(roles.get("cut", {})) + tuple(roles.get("start", {}))
+    return literal_alternation(list(roles.get("cut", {})) + list(roles.get("start", {})))
 
 
 def _starts_with_verb(phrase: str) -> bool:
     """Is the first jieba word of ``phrase`` a verb (dictionary tag v*)? 警方|抓获…"""
     words = _words(phrase)
     return bool(words) and word_tags().get(words[0], "").startswith("v")
-
-
-def _any_in(words: tuple[str, ...], s: str) -> bool:
-    """Does any of ``words`` occur in ``s``? (decides whether segmenting ``s`` can matter)"""
-    return any(w in s for w in words)
 
 
 @functools.lru_cache(maxsize=1)
@@ -408,7 +418,7 @@ def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr],
     pos_ = a
     last_cut = None
     nocut = roles.get("keepafter", {})
-    ws = _words(norm[a:b]) if _any_in(_cut_words(), norm[a:b]) else ()
+    ws = _words(norm[a:b]) if _cut_re().search(norm, a, b) else ()
     for k, w in enumerate(ws):
         if k + 1 < len(ws) and ws[k + 1] in nocut:
             pos_ += len(w)
