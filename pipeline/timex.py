@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import regex
 
-from .rules import load_table, pattern_source
+from .rules import compile_fast, load_table, pattern_source
 
 
 class TimeExpr(NamedTuple):
@@ -30,7 +30,7 @@ def _time_re() -> regex.Pattern:
     first = {w[0] for w in load_table("time_words.tsv").column(0)}
     extra = "".join(regex.escape(c) for c in sorted(first))
     cls = src["TIME_FIRST"][:-1] + extra + "]"
-    return regex.compile(f"(?={cls})(?:{src['TIME']})", regex.V1)
+    return compile_fast(f"(?={cls})(?:{src['TIME']})")
 
 
 def find_times(text: str, start: int = 0, end: int | None = None) -> list[TimeExpr]:

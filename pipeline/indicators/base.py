@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from dataclasses import dataclass, field
 
 import regex
@@ -79,7 +80,7 @@ def literal_alternation(words) -> regex.Pattern:
     """Longest-first alternation of literal ``words``; :func:`ends_with` knows its last characters
     and skips the regex when the text does not end with one of them."""
     words = sorted(set(words), key=lambda w: (-len(w), w))
-    rx = regex.compile("|".join(regex.escape(w) for w in words) if words else "(?!)")
+    rx = re.compile("|".join(re.escape(w) for w in words) if words else "(?!)")  # re: faster here
     _LAST_CHARS[rx] = frozenset(w[-1] for w in words if w)
     return rx
 
@@ -103,7 +104,9 @@ def match_at(pattern: regex.Pattern, s: str, pos: int) -> regex.Match | None:
 
 
 @functools.lru_cache(maxsize=None)
-def _end_anchored(pattern: regex.Pattern) -> regex.Pattern:
+def _end_anchored(pattern):
+    if isinstance(pattern, re.Pattern):
+        return re.compile(f"(?:{pattern.pattern})$", pattern.flags)
     return regex.compile(f"(?:{pattern.pattern})$", pattern.flags)
 
 
