@@ -7,6 +7,7 @@ patterns of ``rules/indicators/link.patterns`` and the change-verb lexicon built
 """
 from __future__ import annotations
 
+import bisect
 import functools
 from typing import NamedTuple
 
@@ -37,13 +38,28 @@ def patterns():
     return load_patterns("indicators/link.patterns")
 
 
+_MARKS: tuple = (None, [])  # (the last article's text, its clause-mark positions)
+
+
+def _mark_positions(norm: str) -> list[int]:
+    """Positions of every clause mark in ``norm``, found once per article (the last one is kept;
+    a local reference makes this safe when threads extract different articles)."""
+    global _MARKS
+    memo = _MARKS
+    if memo[0] is not norm:
+        memo = (norm, [m.start() for m in _clause_marks()[0].finditer(norm)])
+        _MARKS = memo
+    return memo[1]
+
+
 def clause(norm: str, pos: int, sent: Span) -> Clause:
     """The clause of ``sent`` around ``pos``: from after the last clause mark before it to the
     next one (or the sentence bounds)."""
-    fwd, rev = _clause_marks()
-    before = rev.search(norm, sent.start, pos)
-    after = fwd.search(norm, pos, sent.end)
-    return Clause(before.end() if before else sent.start, after.start() if after else sent.end)
+    marks = _mark_positions(norm)
+    i = bisect.bisect_left(marks, pos)
+    start = marks[i - 1] + 1 if i and marks[i - 1] >= sent.start else sent.start
+    end = marks[i] if i < len(marks) and marks[i] < sent.end else sent.end
+    return Clause(start, end)
 
 
 @functools.lru_cache(maxsize=8192)
