@@ -207,23 +207,23 @@ def _attributor():
 
 def _runs(ctx: DocContext, inds: list[Indicator]) -> list[list[Indicator]]:
     """Split a sentence's indicators into lists: figures joined only by list separators."""
-    sep = lexicon("indicators/list_separators.tsv")
+    glue = _list_glue()
     runs: list[list[Indicator]] = []
     for ind in inds:
         if runs:
             prev = runs[-1][-1]
             between = ctx.norm[prev.end:ind.start]
-            if prev.type == ind.type and _list_glue(sep).fullmatch(between):
+            if prev.type == ind.type and glue.fullmatch(between):
                 runs[-1].append(ind)
                 continue
         runs.append([ind])
     return runs
 
 
-@functools.lru_cache(maxsize=4)
-def _list_glue(sep: regex.Pattern) -> regex.Pattern:
+@functools.lru_cache(maxsize=1)
+def _list_glue() -> regex.Pattern:
     """Only list separators and spaces."""
-    return regex.compile(f"(?:{sep.pattern}|\\s)*")
+    return regex.compile(f"(?:{lexicon('indicators/list_separators.tsv').pattern}|\\s)*")
 
 
 def _time(ind: Indicator, times: list[TimeExpr], prev_times: list[TimeExpr], prev, text: str) -> None:

@@ -433,6 +433,7 @@ def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr],
     # strip leading determiners, light verbs and agents (never the whole phrase)
     lead = roles.get("lead", {})
     lead_words = _lead_words()
+    lead_re = _role_re("lead")
     changed = True
     while changed and a < b:
         changed = False
@@ -441,7 +442,7 @@ def _left_np(ctx: DocContext, cs: int, pos: int, times: list[TimeExpr],
             a = org
             changed = True
             continue
-        for w in lead_words:
+        for w in (lead_words if lead_re.match(norm, a, b) else ()):
             if norm.startswith(w, a, b) and a + len(w) < b \
                     and (lead[w] == "char" or (_words(norm[a:b]) or [""])[0] == w):
                 a += len(w)

@@ -73,7 +73,8 @@ def lexicon(table: str, col: int = 0, where: tuple[int, str] | None = None) -> r
     return literal_alternation(words)
 
 
-_LAST_CHARS: dict[regex.Pattern, frozenset[str]] = {}
+_LAST_CHARS: dict[int, frozenset[str]] = {}  # id(pattern) → last characters of its words
+_KEEP: list = []
 
 
 def literal_alternation(words) -> regex.Pattern:
@@ -81,7 +82,8 @@ def literal_alternation(words) -> regex.Pattern:
     and skips the regex when the text does not end with one of them."""
     words = sorted(set(words), key=lambda w: (-len(w), w))
     rx = re.compile("|".join(re.escape(w) for w in words) if words else "(?!)")  # re: faster here
-    _LAST_CHARS[rx] = frozenset(w[-1] for w in words if w)
+    _LAST_CHARS[id(rx)] = frozenset(w[-1] for w in words if w)
+    _KEEP.append(rx)  # the id stays this pattern's
     return rx
 
 
@@ -103,16 +105,22 @@ def match_at(pattern: regex.Pattern, s: str, pos: int) -> regex.Match | None:
     return pattern.match(s, pos)
 
 
-@functools.lru_cache(maxsize=None)
+_ANCHORED: dict[int, tuple] = {}  # id(pattern) → (pattern, its end-anchored form)
+
+
 def _end_anchored(pattern):
-    if isinstance(pattern, re.Pattern):
-        return re.compile(f"(?:{pattern.pattern})$", pattern.flags)
-    return regex.compile(f"(?:{pattern.pattern})$", pattern.flags)
+    """``pattern`` anchored at the end, compiled once (looked up by id: hashing a compiled
+    pattern hashes its whole program, which costs more than the search)."""
+    got = _ANCHORED.get(id(pattern))
+    if got is None or got[0] is not pattern:
+        mod = re if isinstance(pattern, re.Pattern) else regex
+        got = _ANCHORED[id(pattern)] = (pattern, mod.compile(f"(?:{pattern.pattern})$", pattern.flags))
+    return got[1]
 
 
 def ends_with(pattern: regex.Pattern, s: str, end: int, start: int = 0) -> regex.Match | None:
     """The longest match of ``pattern`` that ends exactly at ``end`` (looking back 12 characters)."""
-    last = _LAST_CHARS.get(pattern)
+    last = _LAST_CHARS.get(id(pattern))  # by id: hashing a compiled pattern hashes its code
     if last is not None and (end <= start or s[end - 1] not in last):
         return None  # no word of the lexicon ends with this character
     return _end_anchored(pattern).search(s, max(start, end - 12), end)
