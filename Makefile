@@ -38,6 +38,8 @@ eval: $(STAMP)
 	$(BIN)/python bench/corpus_eval.py --update-readme
 
 bench: $(STAMP)
+	$(BIN)/python bench/archive.py --articles 2000
+	$(BIN)/python bench/long_article.py
 	$(BIN)/python bench/number_speed.py
 	$(BIN)/python bench/recognizers_text.py --specs ../shared/benchmarks/recognizers-text-zh
 	$(BIN)/python bench/cluener.py --data ../shared/benchmarks/cluener2020/dev.json
