@@ -71,7 +71,8 @@ def _nations(path: Path) -> tuple[str, ...]:
     if not f.is_file():
         return ()
     names = [ln.strip() for ln in f.read_text(encoding="utf-8").splitlines() if ln.strip()]
-    return tuple(sorted({n for n in names if n.endswith("族")}, key=lambda n: (-len(n), n)))
+    suffix = tuple(load_table("orgs/nation_suffix.tsv").column(0))
+    return tuple(sorted({n for n in names if n.endswith(suffix)}, key=lambda n: (-len(n), n)))
 
 
 @functools.lru_cache(maxsize=1)

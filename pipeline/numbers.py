@@ -486,7 +486,7 @@ def _build(s: str, num: Numeral, mode: str) -> _Item | None:
         return it
     bm = p["BEI"].match(s, e)
     if bm:
-        it.end, it.unit, it.claimed, it.form = bm.end(), "\u500d", True, "bei"
+        it.end, it.unit, it.claimed, it.form = bm.end(), _sym()["times"], True, "bei"
         return it
     if mode == "rt":
         dz = p["DOZEN"].match(s, e)
