@@ -100,6 +100,17 @@ def _quote_re() -> regex.Pattern:
     return regex.compile("|".join(alts))
 
 
+GAP = 2  # spaces allowed between a number and its measure word (170 人: converted or OCR'd text)
+
+
+def after_gap(s: str, pos: int) -> int:
+    """``pos`` moved over at most :data:`GAP` plain spaces (never over a line break)."""
+    k = pos
+    while k < len(s) and k - pos < GAP and s[k] == " ":
+        k += 1
+    return k
+
+
 def match_at(pattern: regex.Pattern, s: str, pos: int) -> regex.Match | None:
     """``pattern`` anchored at ``pos``."""
     return pattern.match(s, pos)

@@ -15,7 +15,7 @@ import functools
 from ..contract import Indicator, number
 from ..rules import load_table
 from ..segment import tokenizer
-from .base import DocContext, lexicon, table_map
+from .base import DocContext, after_gap, lexicon, table_map
 
 ARTICLE_ONE = {"1"}  # value of a lone Chinese "one" before a classifier
 
@@ -52,7 +52,7 @@ def extract(ctx: DocContext) -> list[Indicator]:
     for n in ctx.numbers:
         if n.kind != "number" or n.value is None or n.unit:
             continue
-        m = mw.match(ctx.norm, n.end)
+        m = mw.match(ctx.norm, after_gap(ctx.norm, n.end))  # 170 人: a space may stand between
         if not m:
             continue
         core = ctx.norm[n.core_start:n.core_end]
