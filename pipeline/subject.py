@@ -322,6 +322,10 @@ def _right_np(ctx: DocContext, start: int, end: int) -> str | None:
         if w in stop or w in skip or not _patterns()["NP_WORD"].fullmatch(w):
             break
         taken += len(w)
+    if taken >= 2:  # a bracketed note right after the noun belongs to it: 33个镇街(园区)
+        note = _patterns()["NAME_NOTE"].match(ctx.norm, start + taken, end)
+        if note:
+            taken = note.end() - start
     return ctx.text[start:start + taken] if taken >= 2 else None
 
 
