@@ -451,3 +451,49 @@ def test_fields_without_a_column_go_to_more_in_record_order():
     keys = [th.attrs["data-key"] for th in root.find_all("th")]
     cells = dict(zip(keys, (td.text() for td in root.find_all("tr", id="a0-r1")[0].find_all("td"))))
     assert cells["more"] == 'low=12; basis=yoy; basis_text=同比; future_field={"a": 1}'
+
+
+# --------------------------------------------------------------------------- split modules: stats, load
+
+TOP_AND_REST_SPECS = [
+    # (items, n, expected)
+    ([], 3, []),
+    ([("a", 5), ("b", 4), ("c", 3)], 3, [("a", 5), ("b", 4), ("c", 3)]),
+    ([("a", 5), ("b", 4), ("c", 3), ("d", 2)], 3, [("a", 5), ("b", 4), ("(2 others)", 5)]),
+    ([("a", 5), ("b", 4), ("c", 3), ("d", 2), ("e", 1)], 2, [("a", 5), ("(4 others)", 10)]),
+]
+
+
+@pytest.mark.parametrize("items,n,expected", TOP_AND_REST_SPECS, ids=["empty", "fits", "fold-two", "fold-four"])
+def test_top_and_rest(items, n, expected):
+    assert report.top_and_rest(items, n) == expected
+
+
+def test_outlets_beyond_the_cap_fold_into_one_bar(tmp_path):
+    items = [(synth_record(doc_id=f"d{k}", outlet=f"outlet{k:02d}"), SYNTH) for k in range(report.MAX_OUTLETS + 2)]
+    d = write_dir(tmp_path / "out", items)
+    charts = dict(report.overview_charts(report.load_run(d, 0, 0).overview))
+    svg = charts["Indicators per outlet"]
+    assert "(3 others)" in svg and "outlet18" in svg and "outlet19" not in svg
+
+
+@pytest.mark.parametrize("content,expected", [
+    ('{"articles": 3, "ok": true}', {"articles": 3, "ok": True}),
+    ("{not json", {"summary.json": "unreadable"}),
+    ("[1, 2]", None),
+    (None, None),
+], ids=["object", "not-json", "not-an-object", "absent"])
+def test_read_summary(tmp_path, content, expected):
+    path = tmp_path / "summary.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    assert report.read_summary(path) == expected
+
+
+def test_load_run_keeps_only_the_window_and_matches_texts(tmp_path):
+    texts = [SYNTH + f"\n第{k}篇" for k in range(4)]
+    items = [(synth_record(t, doc_id=f"d{k}"), t) for k, t in enumerate(texts)]
+    run = report.load_run(write_dir(tmp_path / "out", items, errors=[{"doc_id": "x", "stage": "read"}]), 1, 2)
+    assert [r["doc_id"] for r in run.window] == ["d1", "d2"]
+    assert run.texts == [(texts[1], None), (texts[2], None)]
+    assert run.overview.articles == 4 and run.overview.errors == 1 and run.summary == {"articles": 4}
