@@ -8,10 +8,9 @@ rule file is not the text's fault: its :class:`pipeline.rules.RuleError` propaga
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import fields, replace
 
-from .contract import Meta, Record, Source
+from .contract import Meta, Record, Source, text_sha256
 from .header import normalise_date, parse_header
 from .indicators import DocContext, extract_all
 from .link import link
@@ -38,7 +37,7 @@ def extract_record(text: str, *, doc_id: str = "-", source: Source | None = None
     if not isinstance(text, str):
         raise TypeError(f"extract_record() needs a str, got {type(text).__name__}")
     warnings: list[str] = []
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    digest = text_sha256(text)
     work = text
     if len(work) > MAX_CHARS:
         warnings.append(f"read: text has {len(text)} characters; only the first {MAX_CHARS} were analysed")

@@ -8,6 +8,7 @@ checked in the tests. Field order in JSON is the dataclass field order (determin
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
@@ -161,6 +162,11 @@ def number(d: Decimal | int | float | None) -> int | float | None:
     if d == d.to_integral_value():
         return int(d)
     return float(d)
+
+
+def text_sha256(text: str) -> str:
+    """``Record.text_sha256``: hex sha256 of the text's UTF-8 bytes (lone surrogates kept)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def dumps(obj: Any) -> str:

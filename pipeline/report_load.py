@@ -10,12 +10,12 @@ against ``record["text_sha256"]``; a text that does not match comes with a warni
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
 
+from .contract import text_sha256
 from .report_stats import Overview
 
 
@@ -33,9 +33,6 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, Optional[dict]]]:
             yield no, obj if isinstance(obj, dict) else None
 
 
-def text_sha256(text: str) -> str:
-    """Hex sha256 of the text's UTF-8 bytes (lone surrogates kept), as in ``record["text_sha256"]``."""
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _find(path: str, search: tuple[Path, ...]) -> Optional[Path]:

@@ -8,14 +8,13 @@ and the rules once per worker process.
 """
 from __future__ import annotations
 
-import hashlib
 import inspect
 import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from .contract import Source, dumps
+from .contract import Source, dumps, text_sha256
 from .read import ReadError
 from .run_budget import ArticleTimeout, call_with_budget
 from .sources import Task
@@ -181,7 +180,7 @@ def _extract_folded(fn: Callable[..., Any], text: str, art: Any, kw: dict[str, A
     rec = fn(view, doc_id=art.doc_id, source=art.source, meta=art.meta, **kw)
     if view is text:
         return rec
-    rec.text_sha256 = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    rec.text_sha256 = text_sha256(text)
     for item in list(rec.indicators) + list(rec.entities):
         item.text = text[item.start:item.end]
     for name in ("title", "outlet", "byline"):
