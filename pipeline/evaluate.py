@@ -205,6 +205,12 @@ def evaluate(pred: dict[str, dict], gold: dict[str, dict]) -> Report:
                 prf.tp += len(gl & pl)
                 prf.fp += len(pl - gl)
                 prf.fn += len(gl - pl)
+                surface = {(e["label"], e["start"], e["end"]): e.get("text")
+                           for e in g.get("entities", []) + p.get("entities", [])}
+                for kind, items in (("entity_missed", gl - pl), ("entity_spurious", pl - gl)):
+                    for x in sorted(items, key=lambda x: (x[1], x[2])):
+                        rep.errors.append({"doc_id": doc_id, "kind": kind, "label": x[0],
+                                           "start": x[1], "end": x[2], "text": surface.get(x)})
     for table in (rep.strict, rep.lenient):
         for kind in TYPES:
             table["all"].tp += table[kind].tp

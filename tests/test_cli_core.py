@@ -58,6 +58,26 @@ def test_eval_counts_misses_and_spurious(tmp_path, capsys, root):
     assert rep["fields"]["value"]["correct"] == n - 2
 
 
+def test_eval_errors_list_entity_misses_and_spurious(tmp_path, root):
+    gold_path = root / "corpora/gold/dongguan-2020-10-10.json"
+    gold = json.loads(gold_path.read_text("utf-8"))
+    pred = dict(gold)
+    ents = [dict(e) for e in gold["entities"]]
+    lost = ents.pop(0)
+    ents.append(dict(lost, label="ORG" if lost["label"] != "ORG" else "LOC"))  # same span, other label
+    pred["entities"] = ents
+    p = tmp_path / "pred.jsonl"
+    p.write_text(json.dumps(pred, ensure_ascii=False) + "\n", encoding="utf-8")
+    errors = tmp_path / "errors.jsonl"
+    assert main(["eval", str(p), str(gold_path), "--errors", str(errors)]) == 0
+    lines = [json.loads(x) for x in errors.read_text("utf-8").splitlines()]
+    ent = [(e["kind"], e["label"], e["start"], e["end"], e["text"]) for e in lines if e["kind"].startswith("entity")]
+    other = "ORG" if lost["label"] != "ORG" else "LOC"
+    assert ("entity_missed", lost["label"], lost["start"], lost["end"], lost["text"]) in ent
+    if other in {e["label"] for e in gold["entities"]}:  # a label the gold annotates is scored
+        assert ("entity_spurious", other, lost["start"], lost["end"], lost["text"]) in ent
+
+
 def test_eval_missing_paths(capsys, tmp_path):
     assert main(["eval", str(tmp_path / "nope.jsonl"), str(tmp_path / "gold")]) == 2
     assert "no such file" in capsys.readouterr().err
