@@ -7,7 +7,7 @@ abandons a runaway article and goes on with the next one. ``seconds <= 0`` disab
 How the call is interrupted (:func:`mechanism` says which applies in the calling thread):
 
 * ``"signal"`` — in the main thread of a POSIX process (the in-process ``--workers 1`` run and
-  every worker of the process pool): a one-shot ``SIGALRM`` timer (``signal.setitimer``). The
+  every worker of the process pool): a ``SIGALRM`` timer (``signal.setitimer``, repeating every 50 ms once spent). The
   previous SIGALRM handler is put back afterwards; when an interval timer is already running
   (someone else's), the thread mechanism is used instead so that timer is left alone.
 * ``"thread"`` — in any other thread (a Dask worker runs tasks in threads) or where SIGALRM
@@ -84,13 +84,20 @@ def call_with_budget(seconds: float, fn: Callable[..., T], *args: Any, **kw: Any
         finally:
             timer.stop()
     except ArticleTimeout:
-        # the timeout may have cut the first stop() short; it fires once, so this one runs through
+        # the timeout may have cut the first stop() short; stop() disarms first, so a repeat
+        # that lands here is a no-op
         timer.stop()
         raise
 
 
+REPEAT = 0.05  # seconds between alarms once the budget is spent (see _Alarm)
+
+
 class _Alarm:
-    """One-shot SIGALRM in the main thread; the handler raises only while armed."""
+    """SIGALRM in the main thread; the handler raises only while armed. After the budget it keeps
+    firing every :data:`REPEAT` seconds until stopped: an alarm that lands where Python cannot
+    raise (a finaliser run by the garbage collector reports the exception as "unraisable" and
+    drops it) is followed by another one instead of being lost."""
 
     def __init__(self, seconds: float):
         self.seconds = seconds
@@ -100,14 +107,13 @@ class _Alarm:
 
     def _on_alarm(self, signum: int, frame: Any) -> None:
         if self.armed:
-            self.armed = False
             raise ArticleTimeout()
 
     def start(self) -> None:
         self.old = signal.signal(signal.SIGALRM, self._on_alarm)
         self.installed = True
         self.armed = True
-        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds, REPEAT)
 
     def stop(self) -> None:
         self.armed = False  # from here on a late alarm is a no-op
