@@ -18,12 +18,11 @@ budget is enforced by a watchdog thread (:mod:`pipeline.run_budget`).
 """
 from __future__ import annotations
 
-from collections import deque
 from typing import Any, Iterable, Iterator
 
 from . import __version__
 from .read import ReadError, read_bytes
-from .run_engines import chunks
+from .run_engines import InFlight, chunks
 from .run_output import RunError
 from .run_work import error_result, init_worker, process_chunk
 
@@ -107,29 +106,14 @@ def dask_results(tasks: Iterable, opts: Any, scheduler: Any, chunk_size: int, ti
     try:
         threads = _check_workers(client)
         client.register_plugin(CnieWorkerPlugin(opts), name=CnieWorkerPlugin.name)
-        max_inflight = max(2, threads * 3)
-        pending: deque = deque()
-        fut_chunks: dict = {}  # future key → its tasks, to redo them one by one if it fails
-        src = chunks(tasks, chunk_size)
-        exhausted = False
-        while True:
-            while not exhausted and len(pending) < max_inflight:
-                chunk = next(src, None)
-                if chunk is None:
-                    exhausted = True
-                    break
-                fut = client.submit(process_chunk, _ship(chunk), opts, pure=False)
-                fut_chunks[fut.key] = chunk
-                pending.append(fut)
-            if not pending:
-                break
-            fut = pending.popleft()
+        flight = InFlight(chunks(tasks, chunk_size),
+                          lambda c: client.submit(process_chunk, _ship(c), opts, pure=False),
+                          max(2, threads * 3))
+        for chunk, fut in flight:
             try:
                 results = fut.result()
             except Exception:  # KilledWorker (an article kept killing workers) or a lost worker
-                results = [_one_by_one(client, t, opts) for t in fut_chunks.pop(fut.key)]
-            else:
-                fut_chunks.pop(fut.key, None)
+                results = [_one_by_one(client, t, opts) for t in chunk]
             fut.release()
             yield from results
     finally:

@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 from .run_work import Result, RunOptions, error_result, init_worker, pool_worker_init, process_chunk, process_task
 from .sources import Task
 
-__all__ = ["chunks", "serial_results", "pool_results"]
+__all__ = ["chunks", "InFlight", "serial_results", "pool_results"]
 
 
 def chunks(tasks: Iterable[Task], size: int, max_bytes: int = 1 << 20) -> Iterator[list[Task]]:
@@ -29,6 +29,32 @@ def chunks(tasks: Iterable[Task], size: int, max_bytes: int = 1 << 20) -> Iterat
             chunk, weight = [], 0
     if chunk:
         yield chunk
+
+
+class InFlight:
+    """Chunks submitted ahead of their results: at most ``limit`` futures in flight, taken back in
+    input order as ``(chunk, future)``. ``submit(chunk)`` returns a future; :meth:`drain` hands
+    back the chunks still in flight (to redo them elsewhere) and forgets their futures."""
+
+    def __init__(self, chunk_stream: Iterator[list[Task]], submit, limit: int):
+        self.src, self.submit, self.limit = chunk_stream, submit, limit
+        self.pending: deque = deque()
+
+    def __iter__(self):
+        while True:
+            while len(self.pending) < self.limit:
+                chunk = next(self.src, None)
+                if chunk is None:
+                    break
+                self.pending.append((chunk, self.submit(chunk)))
+            if not self.pending:
+                return
+            yield self.pending.popleft()
+
+    def drain(self) -> list[list[Task]]:
+        left = [c for c, _ in self.pending]
+        self.pending.clear()
+        return left
 
 
 def serial_results(tasks: Iterable[Task], opts: RunOptions) -> Iterator[Result]:
@@ -50,29 +76,16 @@ def pool_results(tasks: Iterable[Task], opts: RunOptions, workers: int, chunk_si
                                    initargs=(opts,))
 
     pool = new_pool()
-    max_inflight = workers * 3
-    pending: deque = deque()
+    flight = InFlight(chunks(tasks, chunk_size), lambda c: pool.submit(process_chunk, c, opts), workers * 3)
     try:
-        src = chunks(tasks, chunk_size)
-        exhausted = False
-        while True:
-            while not exhausted and len(pending) < max_inflight:
-                chunk = next(src, None)
-                if chunk is None:
-                    exhausted = True
-                    break
-                pending.append((chunk, pool.submit(process_chunk, chunk, opts)))
-            if not pending:
-                break
-            chunk, fut = pending.popleft()
+        for chunk, fut in flight:
             try:
                 results = fut.result()
             except BrokenProcessPool:
                 # a worker died (killed, out of memory, crash in C code): redo the chunks in
                 # flight one article at a time so only the culprit is reported
                 pool.shutdown(wait=False, cancel_futures=True)
-                redo = [chunk] + [c for c, _ in pending]
-                pending.clear()
+                redo = [chunk] + flight.drain()
                 pool = new_pool()
                 for c in redo:
                     for t in c:
