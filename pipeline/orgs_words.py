@@ -102,35 +102,8 @@ def _glued(text: str, start: int, end: int, lx: _Lex, left: bool = False,
             got = memo[k] = _glued(text, start, end, lx, left)
         return got
     n, freq = len(text), lx.freq
-    cross_r = False
-    for i in range(max(start, end - 3), end):
-        j = end + 1
-        if freq.get(text[i:end]) is None:
-            continue
-        while j <= n and j - i <= MAX_WORD:
-            f = freq.get(text[i:j])
-            if f is None:
-                break
-            if f > 0:
-                cross_r = True
-                break
-            j += 1
-        if cross_r:
-            break
-    cross_l = False
-    if left:
-        for i in range(start - 1, max(-1, start - MAX_WORD), -1):
-            if freq.get(text[i:start]) is None:
-                continue
-            for j in range(start + 1, min(end, i + MAX_WORD) + 1):
-                f = freq.get(text[i:j])
-                if f is None:
-                    break
-                if f > 0:
-                    cross_l = True
-                    break
-            if cross_l:
-                break
+    cross_r = _word_across(text, freq, range(max(start, end - 3), end), end, n)
+    cross_l = left and _word_across(text, freq, range(start - 1, max(-1, start - MAX_WORD), -1), start, end)
     if not (cross_r or cross_l):
         return False
     lo, hi = max(0, start - 4), min(n, end + 4)
@@ -140,6 +113,22 @@ def _glued(text: str, start: int, end: int, lx: _Lex, left: bool = False,
         hi -= 1
     cuts = _route(text, lo, hi, lx)
     return (cross_r and end not in cuts) or (cross_l and start not in cuts)
+
+
+def _word_across(text: str, freq: dict[str, int], starts, b: int, cap: int) -> bool:
+    """Does a dictionary word start at some ``i`` of ``starts`` and end after ``b`` (and by
+    ``cap``)? jieba's table holds every prefix of every word (value 0), so each walk stops at
+    the first unknown prefix."""
+    for i in starts:
+        if freq.get(text[i:b]) is None:
+            continue
+        for j in range(b + 1, min(cap, i + MAX_WORD) + 1):
+            f = freq.get(text[i:j])
+            if f is None:
+                break
+            if f > 0:
+                return True
+    return False
 
 
 def _word_class(w: str, lx: _Lex) -> str:
