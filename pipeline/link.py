@@ -40,6 +40,7 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
     attribute = _attributor()
     title_times = _title_times(ctx)
     order = sorted(indicators, key=lambda x: x.start)
+    order_starts = [o.start for o in order]
     ents = sorted(entities, key=lambda e: (e.start, e.end))
     ent_starts = [e.start for e in ents]
     for si, inds in sorted(by_sent.items()):
@@ -67,7 +68,7 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
                     _scope(ctx, ind, clause, sspan, ranks)
             assign_subjects(ctx, run, sspan, all_times, inds, local)
         inherit_subjects(ctx, runs)
-        _carry_basis(ctx, inds, order)
+        _carry_basis(ctx, inds, order, order_starts)
         _periods(ctx, inds)
         if attribute is not None:
             for ind in inds:
@@ -78,14 +79,12 @@ def link(ctx: DocContext, indicators: list[Indicator], entities=()) -> None:
     heading_subjects(ctx, order, entities)
 
 
-def _carry_basis(ctx: DocContext, inds: list[Indicator], everything: list[Indicator]) -> None:
+def _carry_basis(ctx: DocContext, inds: list[Indicator], everything: list[Indicator],
+                 starts: list[int]) -> None:
     """A change with no basis of its own takes the basis of the last change before it in the
     same paragraph (同比增长65.8%；股份制企业…增长44.0% → 同比), unless the clause names a
     different comparison (两年平均增长 …: rules/indicators/no_basis.tsv)."""
     blockers = lexicon("indicators/no_basis.tsv")
-    starts = ctx.cache.get("carry_starts")
-    if starts is None or len(starts) != len(everything):
-        starts = ctx.cache["carry_starts"] = [o.start for o in everything]
     for ind in inds:
         if ind.change is None or ind.basis is not None or ind.type == "ranking":
             continue
@@ -140,12 +139,12 @@ class _TimeIndex:
         marks = lexicon("indicators/comparison_markers.tsv")
         self.every = _find_all_times(norm)
         self.dating = [t for t in self.every if not ends_with(marks, norm, t.start, max(0, t.start - 4))]
-        self._starts = {id(self.every): [t.start for t in self.every],
-                        id(self.dating): [t.start for t in self.dating]}
+        self.every_starts = [t.start for t in self.every]
+        self.dating_starts = [t.start for t in self.dating]
 
     def before(self, lo: int, end: int):
         """Dating expressions inside [lo, end), nearest first (lazily: callers stop early)."""
-        lst, starts = self.dating, self._starts[id(self.dating)]
+        lst, starts = self.dating, self.dating_starts
         i = bisect.bisect_left(starts, end) - 1
         while i >= 0 and lst[i].start >= lo:
             if lst[i].end <= end:
@@ -153,8 +152,7 @@ class _TimeIndex:
             i -= 1
 
     def within(self, start: int, end: int, every: bool = False) -> list[TimeExpr]:
-        lst = self.every if every else self.dating
-        starts = self._starts[id(lst)]
+        lst, starts = (self.every, self.every_starts) if every else (self.dating, self.dating_starts)
         i = bisect.bisect_left(starts, start)
         out = []
         while i < len(lst) and lst[i].start < end:

@@ -25,7 +25,6 @@ from .clause import patterns as _patterns
 from .clause import words as _words
 from .contract import Indicator, Span
 from .indicators.base import DocContext, ends_with, lexicon, literal_alternation, table_map
-from .normalise import normalise
 from .rules import load_table
 from .segment import word_tags
 from .timex import TimeExpr
@@ -81,8 +80,7 @@ def heading_subjects(ctx: DocContext, indicators: list[Indicator], entities) -> 
     the item's entity and the heading's rate (吴忠市投资完成率). docs/ANNOTATION.md rule 7."""
     norm = ctx.norm
     roles = _subject_words()
-    rate_sfx = sorted(roles.get("ratesuffix", {}), key=len, reverse=True)
-    rates = set(table_map("indicators/rate_nouns.tsv").values())
+    rate_sfx, rates = _heading_words()
     names = {(e.start, e.end) for e in entities if e.label in ("ORG", "LOC")}
     name_at: dict[int, int] = {}
     for s_, e in sorted(names, reverse=True):
@@ -124,8 +122,8 @@ def heading_subjects(ctx: DocContext, indicators: list[Indicator], entities) -> 
             _set_subject(ind, ctx.text[seg:ent] + measure)
             continue
         seg = _item_start(norm, "NAME_SEP", cm.end(), ind.start)
-        if norm[seg:seg + len(ind.subject)] != _fold(ind.subject):
-            continue  # the subject is not the item's opening name
+        if ctx.text[seg:seg + len(ind.subject)] != ind.subject:
+            continue  # the subject is not the item's opening name (subjects are original text)
         core = _patterns()["NAME_NOTE"].sub("", norm[seg:seg + len(ind.subject)])
         if not ((seg, seg + len(core)) in names or len(core) <= MAX_NAME):
             continue
@@ -140,14 +138,17 @@ def heading_subjects(ctx: DocContext, indicators: list[Indicator], entities) -> 
         _set_subject(ind, ind.subject + measure)
 
 
+@functools.lru_cache(maxsize=1)
+def _heading_words() -> tuple[tuple[str, ...], frozenset[str]]:
+    """(rate words dropped from a heading's measure, longest first; the rate nouns)."""
+    sfx = sorted(_subject_words().get("ratesuffix", {}), key=len, reverse=True)
+    return tuple(sfx), frozenset(table_map("indicators/rate_nouns.tsv").values())
+
+
 def _item_start(norm: str, sep: str, lo: int, hi: int) -> int:
     """Start of the list item holding ``hi``: after the last ``sep`` separator in [lo, hi)."""
     m = _patterns()[sep].search(norm, lo, hi)
     return m.end() if m else lo
-
-
-def _fold(s: str) -> str:
-    return normalise(s).text
 
 
 MAX_NAME = 4  # an item name not found as an entity (宁东) is at most this long

@@ -73,8 +73,7 @@ def lexicon(table: str, col: int = 0, where: tuple[int, str] | None = None) -> r
     return literal_alternation(words)
 
 
-_LAST_CHARS: dict[int, frozenset[str]] = {}  # id(pattern) → last characters of its words
-_KEEP: list = []
+_LAST_CHARS: dict[int, tuple] = {}  # id(pattern) → (pattern, last characters of its words)
 
 
 def literal_alternation(words) -> regex.Pattern:
@@ -82,8 +81,7 @@ def literal_alternation(words) -> regex.Pattern:
     and skips the regex when the text does not end with one of them."""
     words = sorted(set(words), key=lambda w: (-len(w), w))
     rx = re.compile("|".join(re.escape(w) for w in words) if words else "(?!)")  # re: faster here
-    _LAST_CHARS[id(rx)] = frozenset(w[-1] for w in words if w)
-    _KEEP.append(rx)  # the id stays this pattern's
+    _LAST_CHARS[id(rx)] = (rx, frozenset(w[-1] for w in words if w))  # holding rx keeps its id
     return rx
 
 
@@ -131,7 +129,7 @@ def _end_anchored(pattern):
 
 def ends_with(pattern: regex.Pattern, s: str, end: int, start: int = 0) -> regex.Match | None:
     """The longest match of ``pattern`` that ends exactly at ``end`` (looking back 12 characters)."""
-    last = _LAST_CHARS.get(id(pattern))  # by id: hashing a compiled pattern hashes its code
-    if last is not None and (end <= start or s[end - 1] not in last):
+    got = _LAST_CHARS.get(id(pattern))  # by id: hashing a compiled pattern hashes its code
+    if got is not None and (end <= start or s[end - 1] not in got[1]):
         return None  # no word of the lexicon ends with this character
     return _end_anchored(pattern).search(s, max(start, end - 12), end)

@@ -9,6 +9,7 @@ money noun of ``rules/indicators/money_context.tsv`` stands before it in its cla
 from __future__ import annotations
 
 import bisect
+import functools
 
 from ..contract import Indicator, number
 from ..rules import load_table
@@ -60,5 +61,6 @@ def _bare_sums(ctx: DocContext) -> list[Indicator]:
     return out
 
 
+@functools.lru_cache(maxsize=1)
 def _big_units() -> frozenset[str]:
     return frozenset(load_table("numbers/big_units.tsv").column(0))
