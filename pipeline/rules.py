@@ -176,7 +176,7 @@ def load_patterns(name: str | os.PathLike, flags: int = regex.V1, base: Path | N
 
 # constructs whose meaning differs between ``regex`` V1 and ``re`` although both accept them:
 # nested sets and set operations, Unicode word boundaries, fuzzy matching
-_REGEX_ONLY = re.compile(r"\\[bB]|\[bB]|\[\[|--|&&|~~|\|\||\{[eisd][<=]")
+_REGEX_ONLY = re.compile(r"\\[bB]|\[\[|--|&&|~~|\|\||\{[eisd][<=]")
 
 
 def compile_fast(src: str, flags: int = regex.V1):

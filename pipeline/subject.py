@@ -276,7 +276,7 @@ def _shared_head(parts: list[str]) -> list[str]:
     out = []
     for p in parts[:-1]:
         ws = _words(p)
-        out.append(p if (len(ws) < 1 or head in ws or len(ws) >= len(last)) else p + head)
+        out.append(p if (head in ws or len(ws) >= len(last)) else p + head)
     return out + [parts[-1]]
 
 
@@ -340,7 +340,12 @@ def _cut_re() -> regex.Pattern:
 def _starts_with_verb(phrase: str) -> bool:
     """Is the first jieba word of ``phrase`` a verb (dictionary tag v*)? 警方|抓获…"""
     words = _words(phrase)
-    return bool(words) and word_tags().get(words[0], "").startswith("v")
+    return bool(words) and _is_verb(words[0])
+
+
+def _is_verb(word: str) -> bool:
+    """jieba's dictionary tags the word as a verb (v, vn, vd …)."""
+    return word_tags().get(word, "").startswith("v")
 
 
 @functools.lru_cache(maxsize=1)
@@ -484,10 +489,9 @@ def _last_conjunct(norm: str, a: int, b: int) -> int:
     cuts = [m.end() for m in sep.finditer(norm, a, b)]
     if not cuts or _patterns()["LIST_CLOSE"].search(norm, cuts[-1], b):
         return a
-    tags = word_tags()
     starts = [a] + cuts
     for lo, hi in zip(starts, cuts):
-        if any(tags.get(w, "").startswith("v") for w in _words(norm[lo:hi - 1])):
+        if any(_is_verb(w) for w in _words(norm[lo:hi - 1])):
             return cuts[-1]
     return a
 

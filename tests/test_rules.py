@@ -94,3 +94,28 @@ def test_pipeline_fails_at_load_on_a_bad_rule_file(tmp_path, root, table, bad_li
                          env={**__import__("os").environ, "CNIE_RULES": str(rules)})
     assert out.returncode != 0
     assert "RuleError" in out.stderr and f"{path}:{lines + 1}:" in out.stderr, out.stderr[-1500:]
+
+
+def test_compile_fast_picks_re_only_where_it_means_the_same(root):
+    """Patterns compiled with Python's re must find exactly what regex V1 finds, on real text."""
+    import re as stdre
+
+    import regex
+
+    from pipeline.rules import _load_patterns_cached, _resolve, compile_fast
+
+    assert isinstance(compile_fast("a|b"), stdre.Pattern)
+    for regex_only in (r"\bx", r"\p{Han}+", r"(?r)x", r"[[a-z]--[aeiou]]"):
+        assert not isinstance(compile_fast(regex_only), stdre.Pattern), regex_only
+    texts = [p.read_text(encoding="utf-8") for p in sorted((root / "corpora" / "articles").glob("*.txt"))]
+    checked = 0
+    for path in sorted((root / "rules").rglob("*.patterns")):
+        for name, src in _load_patterns_cached(str(_resolve(path.relative_to(root / "rules"))), regex.V1).items():
+            fast = compile_fast(src)
+            if not isinstance(fast, stdre.Pattern):
+                continue
+            slow = regex.compile(src, regex.V1)
+            for t in texts:
+                assert [m.span() for m in fast.finditer(t)] == [m.span() for m in slow.finditer(t)], (path.name, name)
+            checked += 1
+    assert checked >= 90
