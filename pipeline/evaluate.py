@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
+\nfrom .rules import load_table
 
 FIELDS = ("value", "unit", "qualifier", "subject", "subject~", "subject_head", "time", "period",
           "change", "basis", "scope")
@@ -280,8 +281,7 @@ def heldout_stems(corpus_root: Path) -> set[str]:
     path = Path(corpus_root) / "heldout.txt"
     if not path.exists():
         return set()
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return {ln.split("#", 1)[0].strip() for ln in lines if ln.split("#", 1)[0].strip()}
+    return set(load_table(path.resolve()).column(0))  # '#' comments; a duplicate stem is an error
 
 
 def evaluate_corpus(articles: Path, gold_dir: Path, *, split: str = "all") -> tuple[Report, dict[str, dict]]:
