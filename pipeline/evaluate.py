@@ -17,7 +17,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
-\nfrom .rules import load_table
+
+from .rules import load_table
 
 FIELDS = ("value", "unit", "qualifier", "subject", "subject~", "subject_head", "time", "period",
           "change", "basis", "scope")
